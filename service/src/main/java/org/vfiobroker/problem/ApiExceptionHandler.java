@@ -1,0 +1,98 @@
+package org.vfiobroker.problem;
+
+import jakarta.validation.ConstraintViolationException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authorization.AuthorizationDeniedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.vfiobroker.inventory.InvalidPciAddressException;
+import org.vfiobroker.inventory.PciAddress;
+
+/** Turns exceptions of the REST API into RFC 9457 problem details with fixed type URIs. */
+@RestControllerAdvice(annotations = RestController.class)
+public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    @ExceptionHandler(InvalidPciAddressException.class)
+    ProblemDetail invalidAddress(InvalidPciAddressException e) {
+        ProblemDetail problem = ProblemType.INVALID_PCI_ADDRESS.problem(e.getMessage());
+        problem.setProperty("expectedSyntax", PciAddress.SYNTAX);
+        return problem;
+    }
+
+    @ExceptionHandler(NotFoundException.class)
+    ProblemDetail notFound(NotFoundException e) {
+        ProblemDetail problem = e.problemType().problem(e.getMessage());
+        e.properties().forEach(problem::setProperty);
+        return problem;
+    }
+
+    @ExceptionHandler(ConstraintViolationException.class)
+    ProblemDetail constraintViolation(ConstraintViolationException e) {
+        String detail = e.getConstraintViolations().stream()
+                .map(v -> lastNode(v.getPropertyPath().toString()) + ": " + v.getMessage()
+                        + " (got '" + v.getInvalidValue() + "')")
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return ProblemType.INVALID_REQUEST.problem(detail);
+    }
+
+    @ExceptionHandler({AccessDeniedException.class, AuthorizationDeniedException.class})
+    ProblemDetail accessDenied(RuntimeException e) {
+        return ProblemType.FORBIDDEN.problem("This account's role does not allow this operation.");
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(
+            HandlerMethodValidationException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String detail = e.getParameterValidationResults().stream()
+                .flatMap(r -> r.getResolvableErrors().stream().map(err -> r.getMethodParameter().getParameterName()
+                        + ": " + err.getDefaultMessage() + " (got '" + r.getArgument() + "')"))
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return ResponseEntity.badRequest().body(ProblemType.INVALID_REQUEST.problem(detail));
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e) {
+        String expected = e.getRequiredType() == null ? "another type" : e.getRequiredType().getSimpleName();
+        return ProblemType.INVALID_REQUEST.problem(
+                e.getName() + ": '" + e.getValue() + "' is not a valid " + expected.toLowerCase() + " value");
+    }
+
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(
+            Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        // Framework-raised errors (missing parameter, unsupported media type ...) keep their status but get our type URI.
+        if (body instanceof ProblemDetail problem && (problem.getType() == null
+                || "about:blank".equals(problem.getType().toString()))) {
+            problem.setType(status.is4xxClientError()
+                    ? ProblemType.INVALID_REQUEST.type() : ProblemType.INTERNAL.type());
+        }
+        return super.createResponseEntity(body, headers, status, request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ProblemDetail unexpected(Exception e) {
+        log.error("Unexpected error", e);
+        return ProblemType.INTERNAL.problem("An unexpected error occurred; the service log has the details.");
+    }
+
+    private static String lastNode(String path) {
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? path : path.substring(dot + 1);
+    }
+}

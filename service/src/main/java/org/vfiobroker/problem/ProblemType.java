@@ -1,0 +1,56 @@
+package org.vfiobroker.problem;
+
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+
+/**
+ * The kinds of problem the API reports, each with a fixed {@code type} URI (never the request URL), a
+ * title and a status. The one list of problem kinds: the README documents the same list.
+ */
+public enum ProblemType {
+    INVALID_REQUEST("invalid-request", "The request is malformed", HttpStatus.BAD_REQUEST),
+    INVALID_PCI_ADDRESS("invalid-pci-address", "Not a PCI address", HttpStatus.BAD_REQUEST),
+    UNAUTHENTICATED("unauthenticated", "Authentication required", HttpStatus.UNAUTHORIZED),
+    FORBIDDEN("forbidden", "Not allowed for this account", HttpStatus.FORBIDDEN),
+    DEVICE_NOT_FOUND("device-not-found", "No such PCI function", HttpStatus.NOT_FOUND),
+    IOMMU_GROUP_NOT_FOUND("iommu-group-not-found", "No such IOMMU group", HttpStatus.NOT_FOUND),
+    NOT_FOUND("not-found", "Not found", HttpStatus.NOT_FOUND),
+    HOST_REFUSED("host-refused", "The host helper refused the operation", HttpStatus.CONFLICT),
+    HELPER_FAILED("helper-failed", "The host helper failed", HttpStatus.BAD_GATEWAY),
+    HELPER_UNAVAILABLE("helper-unavailable", "The host helper is not available", HttpStatus.SERVICE_UNAVAILABLE),
+    INTERNAL("internal", "Internal error", HttpStatus.INTERNAL_SERVER_ERROR);
+
+    /** Prefix of every problem type URI. */
+    public static final String URI_PREFIX = "urn:vfio-broker:problem:";
+
+    private final URI type;
+    private final String title;
+    private final HttpStatus status;
+
+    ProblemType(String slug, String title, HttpStatus status) {
+        this.type = URI.create(URI_PREFIX + slug);
+        this.title = title;
+        this.status = status;
+    }
+
+    public URI type() {
+        return type;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    /** A problem of this kind with a detail a person can act on. */
+    public ProblemDetail problem(String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(type);
+        problem.setTitle(title);
+        return problem;
+    }
+}

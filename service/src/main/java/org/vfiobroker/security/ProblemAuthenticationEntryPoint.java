@@ -1,0 +1,33 @@
+package org.vfiobroker.security;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.vfiobroker.problem.ProblemType;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Answers an unauthenticated API request with a 401 problem and a Basic challenge. */
+class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint {
+
+    private final JsonMapper json;
+
+    ProblemAuthenticationEntryPoint(JsonMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
+            throws IOException {
+        ProblemDetail problem = ProblemType.UNAUTHENTICATED.problem(
+                "Send the credentials of a service account with HTTP Basic.");
+        response.setStatus(problem.getStatus());
+        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"vfio-broker\"");
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem);
+    }
+}

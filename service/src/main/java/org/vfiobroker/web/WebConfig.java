@@ -1,0 +1,15 @@
+package org.vfiobroker.web;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/** Serves the REST contract exactly as written in {@code api-spec/openapi.yaml}. */
+@Configuration
+class WebConfig implements WebMvcConfigurer {
+
+    @Override
+    public void addResourceHandlers(ResourceHandlerRegistry registry) {
+        registry.addResourceHandler("/openapi/**").addResourceLocations("classpath:/openapi/");
+    }
+}
