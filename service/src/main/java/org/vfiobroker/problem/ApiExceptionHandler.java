@@ -17,7 +17,9 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.vfiobroker.inventory.DeviceNotFoundException;
 import org.vfiobroker.inventory.InvalidPciAddressException;
+import org.vfiobroker.inventory.IommuGroupNotFoundException;
 import org.vfiobroker.inventory.PciAddress;
 
 /** Turns exceptions of the REST API into RFC 9457 problem details with fixed type URIs. */
@@ -33,10 +35,19 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return problem;
     }
 
-    @ExceptionHandler(NotFoundException.class)
-    ProblemDetail notFound(NotFoundException e) {
-        ProblemDetail problem = e.problemType().problem(e.getMessage());
-        e.properties().forEach(problem::setProperty);
+    @ExceptionHandler(DeviceNotFoundException.class)
+    ProblemDetail deviceNotFound(DeviceNotFoundException e) {
+        ProblemDetail problem = ProblemType.DEVICE_NOT_FOUND.problem(
+                e.getMessage() + "; GET /api/v1/devices lists the functions there are");
+        problem.setProperty("address", e.address().toString());
+        return problem;
+    }
+
+    @ExceptionHandler(IommuGroupNotFoundException.class)
+    ProblemDetail groupNotFound(IommuGroupNotFoundException e) {
+        ProblemDetail problem = ProblemType.IOMMU_GROUP_NOT_FOUND.problem(
+                e.getMessage() + "; GET /api/v1/iommu-groups lists the groups there are");
+        problem.setProperty("iommuGroup", e.groupId());
         return problem;
     }
 

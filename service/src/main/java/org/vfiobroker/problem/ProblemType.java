@@ -15,7 +15,6 @@ public enum ProblemType {
     FORBIDDEN("forbidden", "Not allowed for this account", HttpStatus.FORBIDDEN),
     DEVICE_NOT_FOUND("device-not-found", "No such PCI function", HttpStatus.NOT_FOUND),
     IOMMU_GROUP_NOT_FOUND("iommu-group-not-found", "No such IOMMU group", HttpStatus.NOT_FOUND),
-    NOT_FOUND("not-found", "Not found", HttpStatus.NOT_FOUND),
     HOST_REFUSED("host-refused", "The host helper refused the operation", HttpStatus.CONFLICT),
     HELPER_FAILED("helper-failed", "The host helper failed", HttpStatus.BAD_GATEWAY),
     HELPER_UNAVAILABLE("helper-unavailable", "The host helper is not available", HttpStatus.SERVICE_UNAVAILABLE),

@@ -47,6 +47,9 @@ class SecurityConfig {
                         .permitAll()
                         .anyRequest().authenticated())
                 .formLogin(form -> form.loginPage("/login").permitAll())
+                .exceptionHandling(ex -> ex.defaultAuthenticationEntryPointFor(
+                        new HtmxSessionExpiredEntryPoint("/login?expired"),
+                        request -> "true".equals(request.getHeader("HX-Request"))))
                 .logout(Customizer.withDefaults())
                 .build();
     }
