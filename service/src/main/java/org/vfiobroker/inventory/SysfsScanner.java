@@ -1,0 +1,320 @@
+package org.vfiobroker.inventory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+
+import org.vfiobroker.inventory.InventoryService.Snapshot;
+import org.vfiobroker.inventory.PciFunction.Bar;
+import org.vfiobroker.inventory.PciFunction.Link;
+import org.vfiobroker.inventory.PciFunction.Sriov;
+
+/**
+ * One full scan of the host: every function under {@code bus/pci/devices}, its config space, its groups, the
+ * host's in-use state and the host summary. Functions are read in parallel; each one costs one directory
+ * listing, the links and the small attribute files that exist (absent ones are never opened).
+ */
+final class SysfsScanner {
+
+    private final InventoryProperties properties;
+    private final PciIds pciIds;
+    private final ConfigSpaceReader configReader;
+    private final DeviceNodeInspector nodes;
+    private final ForkJoinPool pool;
+
+    SysfsScanner(InventoryProperties properties, PciIds pciIds, ConfigSpaceReader configReader,
+                 DeviceNodeInspector nodes, ForkJoinPool pool) {
+        this.properties = properties;
+        this.pciIds = pciIds;
+        this.configReader = configReader;
+        this.nodes = nodes;
+        this.pool = pool;
+    }
+
+    Snapshot scan() {
+        long started = System.nanoTime();
+        Path sysfs = properties.sysfsRoot();
+        Path devfs = properties.devfsRoot();
+        Path devicesDir = sysfs.resolve("bus/pci/devices");
+        String[] names = Sysfs.list(devicesDir);
+        Arrays.sort(names);
+        InUseDetector inUse = InUseDetector.load(sysfs, properties.procfsRoot());
+        List<PciFunction> devices;
+        try {
+            devices = pool.submit(() -> Arrays.stream(names).parallel()
+                    .filter(PciAddress::isWellFormed)
+                    .map(name -> scanFunction(devicesDir, name, inUse))
+                    .filter(f -> f != null)
+                    .sorted((a, b) -> a.address().compareTo(b.address()))
+                    .toList()).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("inventory scan interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("inventory scan failed: " + e.getCause(), e.getCause());
+        }
+        List<IommuGroup> groups = groups(sysfs, devfs, devices);
+        boolean anyCdev = devices.stream().anyMatch(f -> f.vfioCdev() != null);
+        HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groups, anyCdev, nodes);
+        return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started), fingerprint(properties), host,
+                devices, groups);
+    }
+
+    private PciFunction scanFunction(Path devicesDir, String name, InUseDetector inUse) {
+        PciAddress address = PciAddress.parse(name);
+        Path dir = devicesDir.resolve(name);
+        String target = Sysfs.link(dir);
+        Set<String> files = new HashSet<>(Arrays.asList(Sysfs.list(dir)));
+        if (files.isEmpty()) {
+            return null; // vanished between listing and reading (hot-unplug)
+        }
+        int vendor = Sysfs.hex(read(dir, files, "vendor"), 0xffff);
+        int device = Sysfs.hex(read(dir, files, "device"), 0xffff);
+        int subVendor = Sysfs.hex(read(dir, files, "subsystem_vendor"), 0);
+        int subDevice = Sysfs.hex(read(dir, files, "subsystem_device"), 0);
+        int classCode = Sysfs.hex(read(dir, files, "class"), 0) & 0xffffff;
+        byte[] config;
+        try {
+            config = configReader.read(address, dir);
+        } catch (Exception e) {
+            config = new byte[0];
+        }
+        int revision = files.contains("revision") ? Sysfs.hex(read(dir, files, "revision"), 0)
+                : config.length > 8 ? config[8] & 0xff : 0;
+        String driver = files.contains("driver") ? Sysfs.linkName(dir.resolve("driver")) : null;
+        String override = read(dir, files, "driver_override");
+        if (override != null && (override.isEmpty() || override.equals("(null)"))) {
+            override = null;
+        }
+        Integer group = null;
+        if (files.contains("iommu_group")) {
+            group = Sysfs.parseInt(Sysfs.linkName(dir.resolve("iommu_group")));
+        }
+        Integer numa = Sysfs.parseInt(read(dir, files, "numa_node"));
+        if (numa != null && numa < 0) {
+            numa = null;
+        }
+        Link link = null;
+        if (files.contains("current_link_speed") || files.contains("max_link_speed")) {
+            link = new Link(gts(read(dir, files, "current_link_speed")), width(read(dir, files, "current_link_width")),
+                    gts(read(dir, files, "max_link_speed")), width(read(dir, files, "max_link_width")));
+        }
+        List<Bar> bars = parseResource(read(dir, files, "resource"));
+        boolean enabled = "1".equals(read(dir, files, "enable")) || nonZero(read(dir, files, "enable"));
+        String reset = read(dir, files, "reset_method");
+        List<String> resetMethods = reset == null || reset.isBlank() ? List.of() : List.of(reset.trim().split("\\s+"));
+        Sriov sriov = null;
+        if (files.contains("sriov_totalvfs")) {
+            Integer total = Sysfs.parseInt(read(dir, files, "sriov_totalvfs"));
+            Integer num = Sysfs.parseInt(read(dir, files, "sriov_numvfs"));
+            TreeMap<Integer, PciAddress> vfs = new TreeMap<>();
+            for (String f : files) {
+                if (f.startsWith("virtfn")) {
+                    Integer index = Sysfs.parseInt(f.substring(6));
+                    String vf = Sysfs.linkName(dir.resolve(f));
+                    if (index != null && vf != null && PciAddress.isWellFormed(vf)) {
+                        vfs.put(index, PciAddress.parse(vf));
+                    }
+                }
+            }
+            sriov = new Sriov(total != null ? total : 0, num != null ? num : 0, new ArrayList<>(vfs.values()));
+        }
+        PciAddress pf = null;
+        if (files.contains("physfn")) {
+            String p = Sysfs.linkName(dir.resolve("physfn"));
+            pf = p != null && PciAddress.isWellFormed(p) ? PciAddress.parse(p) : null;
+        }
+        String cdev = null;
+        if (files.contains("vfio-dev")) {
+            String[] c = Sysfs.list(dir.resolve("vfio-dev"));
+            Arrays.sort(c);
+            cdev = c.length > 0 ? c[0] : null;
+        }
+        boolean bootVga = "1".equals(read(dir, files, "boot_vga"));
+        InUseDetector.DeviceUse use = inUse.useOf(address);
+        String vendorName = pciIds.vendorName(vendor);
+        return new PciFunction(address, vendor, device, subVendor, subDevice, revision, classCode,
+                pciIds.className(classCode), vendorName, pciIds.deviceName(vendor, device),
+                subVendor == 0 && subDevice == 0 ? null : pciIds.vendorName(subVendor),
+                subVendor == 0 && subDevice == 0 ? null : pciIds.subsystemName(vendor, device, subVendor, subDevice),
+                driver, override, group, numa, read(dir, files, "local_cpulist"), link, bars, enabled,
+                read(dir, files, "power_state"), resetMethods, sriov, pf, parentChain(target, address),
+                ConfigSpaceParser.parse(config), cdev, use.netInterfaces(), use.blockDevices(), bootVga,
+                use.holdsRoot(), InUseDetector.reasons(address, use, bootVga));
+    }
+
+    private static String read(Path dir, Set<String> files, String name) {
+        return files.contains(name) ? Sysfs.text(dir.resolve(name)) : null;
+    }
+
+    private static boolean nonZero(String s) {
+        Integer v = Sysfs.parseInt(s);
+        return v != null && v != 0;
+    }
+
+    /** Upstream bridges in a device path {@code ../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0}. */
+    static List<PciAddress> parentChain(String target, PciAddress self) {
+        if (target == null) {
+            return List.of();
+        }
+        List<PciAddress> chain = new ArrayList<>();
+        for (String part : target.split("/")) {
+            if (PciAddress.isWellFormed(part)) {
+                chain.add(PciAddress.parse(part));
+            }
+        }
+        if (!chain.isEmpty() && chain.get(chain.size() - 1).equals(self)) {
+            chain.remove(chain.size() - 1);
+        }
+        return chain;
+    }
+
+    /** {@code "8.0 GT/s PCIe"} gives 8.0; {@code "Unknown"} gives {@code null}. */
+    static Double gts(String text) {
+        if (text == null) {
+            return null;
+        }
+        int end = 0;
+        while (end < text.length() && (Character.isDigit(text.charAt(end)) || text.charAt(end) == '.')) {
+            end++;
+        }
+        if (end == 0) {
+            return null;
+        }
+        try {
+            return Double.parseDouble(text.substring(0, end));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Integer width(String text) {
+        Integer w = Sysfs.parseInt(text);
+        return w == null || w <= 0 || w > 32 ? null : w;
+    }
+
+    /** IORESOURCE_* flags of include/linux/ioport.h. */
+    private static final long IORESOURCE_IO = 0x100;
+    private static final long IORESOURCE_MEM = 0x200;
+    private static final long IORESOURCE_PREFETCH = 0x2000;
+    private static final long IORESOURCE_MEM_64 = 0x100000;
+
+    /** Parses the {@code resource} file: one {@code start end flags} line per region, unassigned ones skipped. */
+    static List<Bar> parseResource(String text) {
+        if (text == null) {
+            return List.of();
+        }
+        List<Bar> bars = new ArrayList<>();
+        String[] lines = text.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String[] f = lines[i].trim().split("\\s+");
+            if (f.length < 3) {
+                continue;
+            }
+            try {
+                long start = Long.parseUnsignedLong(strip0x(f[0]), 16);
+                long end = Long.parseUnsignedLong(strip0x(f[1]), 16);
+                long flags = Long.parseUnsignedLong(strip0x(f[2]), 16);
+                if (end == 0 && start == 0 || (flags & (IORESOURCE_IO | IORESOURCE_MEM)) == 0) {
+                    continue;
+                }
+                bars.add(new Bar(i, start, end - start + 1, (flags & IORESOURCE_IO) != 0,
+                        (flags & IORESOURCE_MEM_64) != 0, (flags & IORESOURCE_PREFETCH) != 0));
+            } catch (NumberFormatException e) {
+                // not a resource line
+            }
+        }
+        return bars;
+    }
+
+    private static String strip0x(String s) {
+        return s.startsWith("0x") ? s.substring(2) : s;
+    }
+
+    private List<IommuGroup> groups(Path sysfs, Path devfs, List<PciFunction> devices) {
+        Map<Integer, List<PciFunction>> members = new TreeMap<>();
+        for (PciFunction f : devices) {
+            if (f.iommuGroup() != null) {
+                members.computeIfAbsent(f.iommuGroup(), k -> new ArrayList<>()).add(f);
+            }
+        }
+        String noiommuParam = Sysfs.text(sysfs.resolve("module/vfio/parameters/enable_unsafe_noiommu_mode"));
+        boolean noiommuMode = "Y".equals(noiommuParam) || "1".equals(noiommuParam);
+        Set<String> vfioNodes = new HashSet<>(Arrays.asList(Sysfs.list(devfs.resolve("vfio"))));
+        Path groupsDir = sysfs.resolve("kernel/iommu_groups");
+        List<IommuGroup> out = new ArrayList<>(members.size());
+        for (Map.Entry<Integer, List<PciFunction>> e : members.entrySet()) {
+            int id = e.getKey();
+            List<PciFunction> fs = e.getValue();
+            boolean noiommu = vfioNodes.contains("noiommu-" + id) || noiommuMode
+                    && "vfio-noiommu".equals(Sysfs.text(groupsDir.resolve(Integer.toString(id)).resolve("name")));
+            String nodeName = noiommu ? "noiommu-" + id : Integer.toString(id);
+            DeviceNodeStatus node = vfioNodes.contains(nodeName)
+                    ? nodes.inspect(devfs.resolve("vfio").resolve(nodeName), "/dev/vfio/" + nodeName)
+                    : DeviceNodeStatus.missing("/dev/vfio/" + nodeName);
+            IommuGroup.Viability viability = DmaOwnershipRule.evaluate(fs);
+            List<IommuGroup.Blocker> blockers = new ArrayList<>();
+            if (noiommu) {
+                blockers.add(new IommuGroup.Blocker(null, null, "group " + id + " is a noiommu group: no IOMMU confines "
+                        + "its DMA, so it is never handed to an unprivileged user", null));
+            }
+            if (!viability.viableOnceBound()) {
+                blockers.addAll(viability.blockers());
+            }
+            for (PciFunction f : fs) {
+                for (InUseReason r : f.inUse()) {
+                    blockers.add(new IommuGroup.Blocker(f.address(), f.driver(), f.address() + ": " + r.detail(), r));
+                }
+            }
+            out.add(new IommuGroup(id, fs.stream().map(PciFunction::address).toList(), viability,
+                    new IommuGroup.Takeability(blockers.isEmpty(), blockers), noiommu, node));
+        }
+        return out;
+    }
+
+    /**
+     * A cheap fingerprint of what hot-plug and driver changes touch: the {@code bus/pci/devices} listing, each
+     * device's {@code driver} link, the {@code iommu_groups} listing and the {@code /dev/vfio} listing.
+     */
+    static String fingerprint(InventoryProperties properties) {
+        Path devices = properties.sysfsRoot().resolve("bus/pci/devices");
+        String[] names = Sysfs.list(devices);
+        Arrays.sort(names);
+        long h = 1125899906842597L;
+        for (String n : names) {
+            h = mix(h, n);
+            h = mix(h, String.valueOf(Sysfs.link(devices.resolve(n).resolve("driver"))));
+        }
+        String[] groups = Sysfs.list(properties.sysfsRoot().resolve("kernel/iommu_groups"));
+        Arrays.sort(groups);
+        for (String g : groups) {
+            h = mix(h, g);
+        }
+        h = mix(h, "|");
+        String[] vfio = Sysfs.list(properties.devfsRoot().resolve("vfio"));
+        Arrays.sort(vfio);
+        for (String v : vfio) {
+            h = mix(h, v);
+        }
+        return names.length + "/" + groups.length + "/" + vfio.length + "/" + Long.toHexString(h);
+    }
+
+    private static long mix(long h, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            h = 31 * h + s.charAt(i);
+        }
+        return h * 0x9E3779B97F4A7C15L + 1;
+    }
+
+}
