@@ -72,7 +72,7 @@ public final class OpenApiContract {
             return body == null || body.isBlank() ? List.of()
                     : List.of(method + " " + path + " " + status + ": the contract declares no body");
         }
-        JsonNode schemaNode = content.elements().next().path("schema");
+        JsonNode schemaNode = content.values().iterator().next().path("schema");
         String key = method + " " + template(path) + " " + status;
         Schema schema = schemas.computeIfAbsent(key, k -> compile(schemaNode));
         List<Error> errors = schema.validate(body, InputFormat.JSON);

@@ -1,9 +1,7 @@
 package org.vfiobroker.inventory.web;
 
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import java.util.Optional;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 import org.vfiobroker.api.InventoryApi;
@@ -12,6 +10,7 @@ import org.vfiobroker.api.model.DevicePage;
 import org.vfiobroker.api.model.Host;
 import org.vfiobroker.api.model.IommuGroup;
 import org.vfiobroker.inventory.InventoryService;
+import org.vfiobroker.inventory.IommuGroupNotFoundException;
 import org.vfiobroker.inventory.PciAddress;
 import org.vfiobroker.inventory.PciFunction;
 
@@ -27,7 +26,8 @@ class InventoryController implements InventoryApi {
 
     @Override
     public ResponseEntity<Host> getHost() {
-        return ResponseEntity.ok(InventoryDtos.host(inventory.host(), inventory.devices().size()));
+        InventoryService.Snapshot snapshot = inventory.snapshot();
+        return ResponseEntity.ok(InventoryDtos.host(snapshot.host(), snapshot.devices().size()));
     }
 
     @Override
@@ -56,16 +56,18 @@ class InventoryController implements InventoryApi {
 
     @Override
     public ResponseEntity<List<IommuGroup>> listIommuGroups() {
-        Map<PciAddress, PciFunction> functions = byAddress();
-        return ResponseEntity.ok(inventory.groups().stream().map(g -> InventoryDtos.group(g, functions)).toList());
+        InventoryService.Snapshot snapshot = inventory.snapshot();
+        return ResponseEntity.ok(snapshot.groups().stream()
+                .map(g -> InventoryDtos.group(g, snapshot.devicesByAddress()))
+                .toList());
     }
 
     @Override
     public ResponseEntity<IommuGroup> getIommuGroup(Integer id) {
-        return ResponseEntity.ok(InventoryDtos.group(inventory.getGroup(id), byAddress()));
-    }
-
-    private Map<PciAddress, PciFunction> byAddress() {
-        return inventory.devices().stream().collect(Collectors.toMap(PciFunction::address, Function.identity()));
+        InventoryService.Snapshot snapshot = inventory.snapshot();
+        IommuGroup group = Optional.ofNullable(snapshot.groupsById().get(id))
+                .map(g -> InventoryDtos.group(g, snapshot.devicesByAddress()))
+                .orElseThrow(() -> new IommuGroupNotFoundException(id));
+        return ResponseEntity.ok(group);
     }
 }

@@ -144,7 +144,7 @@ final class InventoryDtos {
         Capabilities dto = new Capabilities()
                 .configSpaceComplete(c.configSpaceComplete())
                 .configSpaceSize(c.configSpaceSize())
-                .list(c.list().stream().map(cap -> new Capability().id(cap.id()).name(cap.name())
+                .all(c.list().stream().map(cap -> new Capability().id(cap.id()).name(cap.name())
                         .offset(cap.offset()).extended(cap.extended()).version(cap.version())).toList())
                 .acs(c.acs()).aer(c.aer()).ats(c.ats()).flr(c.flr()).sriov(c.sriov());
         if (c.msi() != null) {

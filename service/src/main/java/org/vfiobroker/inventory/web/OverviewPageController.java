@@ -26,9 +26,10 @@ class OverviewPageController {
                     @RequestParam(required = false) Integer iommuGroup,
                     @RequestParam(defaultValue = "0") int page,
                     Model model) {
-        model.addAttribute("host", inventory.host());
-        model.addAttribute("deviceCount", inventory.devices().size());
-        table(classPrefix, vendor, driver, iommuGroup, page, model);
+        InventoryService.Snapshot snapshot = inventory.snapshot();
+        model.addAttribute("host", snapshot.host());
+        model.addAttribute("deviceCount", snapshot.devices().size());
+        table(snapshot, classPrefix, vendor, driver, iommuGroup, page, model);
         return "overview";
     }
 
@@ -40,13 +41,13 @@ class OverviewPageController {
                        @RequestParam(required = false) Integer iommuGroup,
                        @RequestParam(defaultValue = "0") int page,
                        Model model) {
-        table(classPrefix, vendor, driver, iommuGroup, page, model);
+        table(inventory.snapshot(), classPrefix, vendor, driver, iommuGroup, page, model);
         return "fragments/device-table :: table";
     }
 
-    private void table(String classPrefix, String vendor, String driver, Integer iommuGroup, int page, Model model) {
+    private static void table(InventoryService.Snapshot snapshot, String classPrefix, String vendor, String driver, Integer iommuGroup, int page, Model model) {
         DeviceFilter filter = PageFilters.lenient(classPrefix, vendor, driver, iommuGroup);
-        var matching = inventory.devices().stream().filter(filter).toList();
+        var matching = snapshot.devices().stream().filter(filter).toList();
         var links = ServletUriComponentsBuilder.fromCurrentRequest().replacePath("/");
         model.addAttribute("filter", filter);
         model.addAttribute("page", DeviceTablePage.of(matching, Math.max(0, page), PAGE_SIZE,
