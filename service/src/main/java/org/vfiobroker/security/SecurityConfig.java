@@ -11,6 +11,8 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -49,7 +51,9 @@ class SecurityConfig {
                 .formLogin(form -> form.loginPage("/login").permitAll())
                 .exceptionHandling(ex -> ex.defaultAuthenticationEntryPointFor(
                         new HtmxSessionExpiredEntryPoint("/login?expired"),
-                        request -> "true".equals(request.getHeader("HX-Request"))))
+                        request -> "true".equals(request.getHeader("HX-Request")))
+                        .defaultAuthenticationEntryPointFor(
+                                new LoginUrlAuthenticationEntryPoint("/login"), AnyRequestMatcher.INSTANCE))
                 .logout(Customizer.withDefaults())
                 .build();
     }
