@@ -274,7 +274,7 @@ final class SysfsScanner {
             }
             for (PciFunction f : fs) {
                 for (InUseReason r : f.inUse()) {
-                    blockers.add(new IommuGroup.Blocker(f.address(), f.driver(), f.address() + ": " + r.detail(), r));
+                    blockers.add(new IommuGroup.Blocker(f.address(), f.driver(), r.detail(), r));
                 }
             }
             out.add(new IommuGroup(id, fs.stream().map(PciFunction::address).toList(), viability,
