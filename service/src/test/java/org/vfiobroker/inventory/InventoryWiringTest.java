@@ -22,6 +22,7 @@ class InventoryWiringTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties(InventoryProperties.class)
+    @org.springframework.scheduling.annotation.EnableScheduling
     static class Wiring {
     }
 
