@@ -91,6 +91,8 @@ static int finish(const char *verb, struct jbuf *body, struct jbuf *reasons)
 	int code = vbh_fail_state.exit_code;
 	if (ferror(stdout))
 		code = EX_HELPER_SYSCALL;
+	j_free(body);
+	j_free(reasons);
 	return code;
 }
 
