@@ -1,5 +1,10 @@
 package org.vfiobroker.host;
 
+import org.vfiobroker.inventory.DmaOwnershipRule;
+import org.vfiobroker.inventory.InUseDetector;
+import org.vfiobroker.inventory.InUseReason;
+import org.vfiobroker.inventory.InventoryProperties;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -26,7 +31,7 @@ import org.vfiobroker.inventory.PciAddress;
  * moves the {@code driver} link to {@code bus/pci/drivers/vfio-pci} and writes
  * {@code driver_override}, the group node appears, ownership changes (kept in memory when the
  * service may not chown), VFs appear and disappear. It refuses what the real helper refuses:
- * noiommu groups, members the host uses ({@link HostUseRule}), groups that are not viable
+ * noiommu groups, members the host uses ({@link InUseDetector}, the inventory's rule), groups that are not viable
  * ({@link DmaOwnershipRule}), grantees below the minimum uid, processes of another user. It has
  * no policy file: every device is allowed except the one behind {@code /}.
  */
@@ -36,18 +41,16 @@ public class SimulatedHost implements HostAgent {
     private final Path dev;
     private final Path proc;
     private final int minUid;
-    private final HostUseRule useRule;
     private final Map<Integer, DeviceNode> ownership = new ConcurrentHashMap<>();
     private final Map<String, String> previousDrivers = new ConcurrentHashMap<>();
     private final Map<String, Long> userMemlock = new ConcurrentHashMap<>();
     private final Map<Long, Long> processMemlock = new ConcurrentHashMap<>();
 
-    public SimulatedHost(SimulatedHostProperties properties) {
-        this.sys = properties.sysfsRoot();
-        this.dev = properties.devfsRoot();
-        this.proc = properties.procfsRoot();
-        this.minUid = properties.simulatedMinUid();
-        this.useRule = new HostUseRule(sys, proc);
+    public SimulatedHost(InventoryProperties roots, SimulatedHostProperties properties) {
+        this.sys = roots.sysfsRoot();
+        this.dev = roots.devfsRoot();
+        this.proc = roots.procfsRoot();
+        this.minUid = properties.minUid();
     }
 
     private record Device(String address, Path dir, String vendor, String device, String classCode, String driver) {
@@ -65,13 +68,13 @@ public class SimulatedHost implements HostAgent {
         List<Device> members = members("inspect-group", group);
         List<GroupInspection.Member> out = new ArrayList<>();
         for (Device d : members) {
-            HostUseRule.Use use = useRule.of(d.dir(), d.address());
+            Use use = use(d);
             out.add(new GroupInspection.Member(d.address(), d.vendor(), d.device(), d.classCode(), d.driver(),
-                    d.bridge(), DmaOwnershipRule.permits(d.driver()), use.reasons(), use.rootDevice(),
+                    d.bridge(), DmaOwnershipRule.allowsUserDma(d.driver()), use.reasons(), use.rootDevice(),
                     !use.rootDevice(), use.rootDevice() ? "root-device" : "simulated-allow", cdevs(d)));
         }
-        boolean viable = members.stream().allMatch(d -> DmaOwnershipRule.permits(d.driver()));
-        return new GroupInspection(group, noiommu(group), HostUseRule.read(groupDir(group).resolve("type")), viable,
+        boolean viable = members.stream().allMatch(d -> DmaOwnershipRule.allowsUserDma(d.driver()));
+        return new GroupInspection(group, noiommu(group), read(groupDir(group).resolve("type")), viable,
                 out, node(group), cdevNodes(members), containerUsable());
     }
 
@@ -99,14 +102,14 @@ public class SimulatedHost implements HostAgent {
             out.add(new BindResult.MemberBinding(d.address(), d.driver(), action, after));
         }
         createNode(group, members);
-        boolean viable = members("bind-group", group).stream().allMatch(d -> DmaOwnershipRule.permits(d.driver()));
+        boolean viable = members("bind-group", group).stream().allMatch(d -> DmaOwnershipRule.allowsUserDma(d.driver()));
         return new BindResult(group, out, viable);
     }
 
     @Override
     public synchronized RestoreResult restore(PciAddress address, Optional<String> previousDriver) {
         Device d = device("restore", address.toString());
-        HostUseRule.Use use = useRule.of(d.dir(), d.address());
+        Use use = use(d);
         if (use.rootDevice()) {
             throw new HostRefusedException("restore", 65, "denied-by-policy", "restore: " + d.address()
                     + ": not allowed by the policy", List.of(d.address() + ": root-device"));
@@ -141,7 +144,7 @@ public class SimulatedHost implements HostAgent {
         }
         List<Device> members = members("grant-nodes", group);
         refuseUnlessFree("grant-nodes", group, members);
-        List<String> notViable = members.stream().filter(d -> !DmaOwnershipRule.permits(d.driver()))
+        List<String> notViable = members.stream().filter(d -> !DmaOwnershipRule.allowsUserDma(d.driver()))
                 .map(d -> d.address() + ": bound to a driver that does not let user space own DMA").toList();
         if (!notViable.isEmpty()) {
             throw new HostRefusedException("grant-nodes", 66, "not-viable",
@@ -169,7 +172,7 @@ public class SimulatedHost implements HostAgent {
     @Override
     public synchronized NumVfsResult setNumVfs(PciAddress physicalFunction, int numVfs) {
         Device pf = device("set-numvfs", physicalFunction.toString());
-        String total = HostUseRule.read(pf.dir().resolve("sriov_totalvfs"));
+        String total = read(pf.dir().resolve("sriov_totalvfs"));
         if (total == null) {
             throw new HostRefusedException("set-numvfs", 67, "not-sriov",
                     "set-numvfs: " + pf.address() + ": the device has no SR-IOV capability", List.of());
@@ -179,7 +182,7 @@ public class SimulatedHost implements HostAgent {
             throw new HelperFailedException("set-numvfs", 64, "out-of-range", "set-numvfs: " + pf.address() + ": "
                     + numVfs + " VFs requested, the device supports " + totalVfs, List.of(), null);
         }
-        String current = HostUseRule.read(pf.dir().resolve("sriov_numvfs"));
+        String current = read(pf.dir().resolve("sriov_numvfs"));
         int previous = current == null ? 0 : Integer.parseInt(current);
         if (previous != numVfs) {
             removeVfs(pf, previous);
@@ -216,7 +219,7 @@ public class SimulatedHost implements HostAgent {
                     "memlock-pid: uid " + Integer.toUnsignedString(uid) + " is below min-uid " + minUid, List.of());
         }
         Path status = proc.resolve(Long.toString(pid)).resolve("status");
-        String text = HostUseRule.read(status);
+        String text = read(status);
         if (text == null) {
             throw new HostRefusedException("memlock-pid", 67, "process-not-found", "memlock-pid: process " + pid,
                     List.of());
@@ -255,7 +258,7 @@ public class SimulatedHost implements HostAgent {
     @Override
     public synchronized void reset(PciAddress address) {
         Device d = device("reset", address.toString());
-        HostUseRule.Use use = useRule.of(d.dir(), d.address());
+        Use use = use(d);
         if (use.rootDevice()) {
             throw new HostRefusedException("reset", 65, "denied-by-policy",
                     "reset: " + d.address() + ": not allowed by the policy", List.of(d.address() + ": root-device"));
@@ -296,7 +299,7 @@ public class SimulatedHost implements HostAgent {
     }
 
     private boolean noiommu(int group) {
-        return "vfio-noiommu".equals(HostUseRule.read(groupDir(group).resolve("name")))
+        return "vfio-noiommu".equals(read(groupDir(group).resolve("name")))
                 || Files.exists(dev.resolve("vfio/noiommu-" + group), LinkOption.NOFOLLOW_LINKS);
     }
 
@@ -338,16 +341,16 @@ public class SimulatedHost implements HostAgent {
                     "device " + address + ": link target is not under sysfs devices/", List.of());
         }
         return new Device(address, dir, hex(dir, "vendor"), hex(dir, "device"), classCode(dir),
-                HostUseRule.linkBase(dir.resolve("driver")));
+                linkBase(dir.resolve("driver")));
     }
 
     private static String hex(Path dir, String name) {
-        String v = HostUseRule.read(dir.resolve(name));
+        String v = read(dir.resolve(name));
         return v == null ? null : v.replaceFirst("^0x", "");
     }
 
     private static String classCode(Path dir) {
-        String v = HostUseRule.read(dir.resolve("class"));
+        String v = read(dir.resolve("class"));
         return v == null ? "0x000000" : v;
     }
 
@@ -358,7 +361,7 @@ public class SimulatedHost implements HostAgent {
             unsafe.add("group: noiommu group (no IOMMU protection; never handed to users)");
         }
         for (Device d : members) {
-            HostUseRule.Use use = useRule.of(d.dir(), d.address());
+            Use use = use(d);
             if (use.rootDevice()) {
                 policy.add(d.address() + ": holds the root filesystem");
             }
@@ -421,7 +424,7 @@ public class SimulatedHost implements HostAgent {
 
     private void removeNodeIfUnbound(Device restored) {
         try {
-            String group = HostUseRule.linkBase(restored.dir().resolve("iommu_group"));
+            String group = linkBase(restored.dir().resolve("iommu_group"));
             if (group == null) {
                 return;
             }
@@ -514,13 +517,13 @@ public class SimulatedHost implements HostAgent {
     private void removeVfs(Device pf, int count) {
         for (int k = 0; k < count; k++) {
             Path virtfn = pf.dir().resolve("virtfn" + k);
-            String vf = HostUseRule.linkBase(virtfn);
+            String vf = linkBase(virtfn);
             if (vf == null) {
                 continue;
             }
             try {
                 Device d = device("set-numvfs", vf);
-                String group = HostUseRule.linkBase(d.dir().resolve("iommu_group"));
+                String group = linkBase(d.dir().resolve("iommu_group"));
                 deleteTree(d.dir());
                 Files.deleteIfExists(sys.resolve("bus/pci/devices").resolve(vf));
                 Files.deleteIfExists(virtfn);
@@ -618,5 +621,48 @@ public class SimulatedHost implements HostAgent {
             mode |= 1 << (8 - p.ordinal());
         }
         return mode;
+    }
+
+    /** What the host uses of a device, by the inventory's rule, in the helper's words ({@code net:eth0:up}). */
+    private record Use(List<String> reasons, boolean rootDevice) {
+    }
+
+    private Use use(Device d) {
+        PciAddress address = PciAddress.parse(d.address());
+        InUseDetector detector = InUseDetector.load(sys, proc);
+        boolean bootVga = "1".equals(read(d.dir().resolve("boot_vga")));
+        List<String> reasons = detector.reasonsOf(address, bootVga).stream().map(SimulatedHost::helperWords).toList();
+        return new Use(reasons, detector.holdsRoot(address));
+    }
+
+    private static String helperWords(InUseReason reason) {
+        return switch (reason.kind()) {
+            case NETWORK_INTERFACE_UP -> "net:" + reason.subject() + ":up";
+            case NETWORK_ROUTES -> "net:" + reason.subject() + ":routes";
+            case MOUNTED_FILESYSTEM -> "block:" + reason.subject() + ":mounted";
+            case ROOT_FILESYSTEM -> "block:" + reason.subject() + ":root-filesystem";
+            case ACTIVE_SWAP -> "block:" + reason.subject() + ":swap";
+            case BOOT_VGA -> "display:" + reason.subject() + ":boot-vga";
+        };
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Files.readString(file).strip() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String linkBase(Path link) {
+        try {
+            if (!Files.isSymbolicLink(link)) {
+                return null;
+            }
+            Path name = Files.readSymbolicLink(link).getFileName();
+            return name == null ? null : name.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

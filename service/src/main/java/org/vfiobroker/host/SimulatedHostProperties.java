@@ -1,15 +1,14 @@
 package org.vfiobroker.host;
 
-import java.nio.file.Path;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The roots of the fixture tree the simulated host works on ({@code vfio-broker.sysfs-root},
- * {@code vfio-broker.devfs-root}, {@code vfio-broker.procfs-root}) and its policy stand-ins.
+ * {@code vfio-broker.simulated.*}: the simulated host's stand-in for the helper's policy file. Its
+ * fixture tree is the inventory's ({@code vfio-broker.sysfs-root}, {@code procfs-root}, {@code devfs-root}).
+ *
+ * @param minUid the lowest grantee uid, like the helper's {@code min-uid}
  */
-@ConfigurationProperties("vfio-broker")
-public record SimulatedHostProperties(@DefaultValue("/sys") Path sysfsRoot, @DefaultValue("/dev") Path devfsRoot,
-        @DefaultValue("/proc") Path procfsRoot, @DefaultValue("1000") int simulatedMinUid) {
+@ConfigurationProperties("vfio-broker.simulated")
+public record SimulatedHostProperties(@DefaultValue("1000") int minUid) {
 }

@@ -1,5 +1,7 @@
 package org.vfiobroker.host;
 
+import org.vfiobroker.inventory.InventoryProperties;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +26,8 @@ class SimulatedHostTest {
     void setUp() {
         Fixtures.tree(root);
         host = new SimulatedHost(
-                new SimulatedHostProperties(root.resolve("sys"), root.resolve("dev"), root.resolve("proc"), 1000));
+                InventoryProperties.forRoots(root.resolve("sys"), root.resolve("proc"), root.resolve("dev")),
+                new SimulatedHostProperties(1000));
     }
 
     private Path device(String address) throws Exception {
