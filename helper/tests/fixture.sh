@@ -42,6 +42,8 @@ fx_net() { # root devdir ifname operstate
 	echo "$4" >"$n/operstate"
 	if [ "$4" = up ]; then echo 0x1003 >"$n/flags"; else echo 0x1002 >"$n/flags"; fi
 	ln -s "$(realpath --relative-to="$n" "$1/sys/class/net")" "$n/subsystem"
+	# As the kernel does: /sys/class/net/<if> links to the interface under its device.
+	ln -s "$(realpath --relative-to="$1/sys/class/net" "$n")" "$1/sys/class/net/$3"
 }
 
 fx_block() { # root dir majmin
