@@ -95,7 +95,12 @@ class LoginEvents {
     }
 
     private static String method(HttpServletRequest request) {
-        return request != null && "/login".equals(request.getServletPath()) ? "form" : "basic";
+        return request != null && isLoginForm(request) ? "form" : "basic";
+    }
+
+    /** The dashboard's login form, {@code POST /login}. */
+    static boolean isLoginForm(HttpServletRequest request) {
+        return (request.getContextPath() + "/login").equals(request.getRequestURI());
     }
 
     private static HttpServletRequest currentRequest() {

@@ -65,7 +65,7 @@ class LoginThrottleFilter extends OncePerRequestFilter {
                     return;
                 }
             }
-        } else if ("POST".equals(request.getMethod()) && "/login".equals(request.getServletPath())) {
+        } else if ("POST".equals(request.getMethod()) && LoginEvents.isLoginForm(request)) {
             Optional<Duration> wait = throttle.blocked(request.getParameter("username"), address);
             if (wait.isPresent()) {
                 events.throttled("form");
