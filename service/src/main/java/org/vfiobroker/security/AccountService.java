@@ -1,6 +1,8 @@
 package org.vfiobroker.security;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -64,7 +66,7 @@ public class AccountService {
             throw new ProblemException(ProblemType.ACCOUNT_EXISTS, "An account named '" + username
                     + "' exists already; choose another name").with("username", username);
         }
-        Account account = new Account(username, encoder.encode(password), role, clock.instant());
+        Account account = new Account(username, encoder.encode(password), role, now());
         account.setDisplayName(display, account.getCreatedAt());
         accounts.saveAndFlush(account);
         audit.record("account.create", target(username), Outcome.SUCCESS, "role=" + role);
@@ -84,7 +86,7 @@ public class AccountService {
         if (before == Role.ADMIN) {
             requireAnotherAdministrator(account, "take the ADMIN role from");
         }
-        account.setRole(role, clock.instant());
+        account.setRole(role, now());
         audit.record("account.role", target(username), Outcome.SUCCESS, "role " + before + " -> " + role);
         return account;
     }
@@ -99,7 +101,7 @@ public class AccountService {
             refuseSelf(username, "disable");
             requireAnotherAdministrator(account, "disable");
         }
-        account.setEnabled(enabled, clock.instant());
+        account.setEnabled(enabled, now());
         audit.record(enabled ? "account.enable" : "account.disable", target(username), Outcome.SUCCESS, null);
         return account;
     }
@@ -108,7 +110,7 @@ public class AccountService {
     public void resetPassword(String username, String password) {
         Account account = load(username);
         AccountRules.password(password, username);
-        account.setPasswordHash(encoder.encode(password), clock.instant());
+        account.setPasswordHash(encoder.encode(password), now());
         audit.record("account.password", target(username), Outcome.SUCCESS, null);
     }
 
@@ -148,6 +150,11 @@ public class AccountService {
             throw new ProblemException(ProblemType.OWN_ACCOUNT, "An account cannot " + verb
                     + " itself; ask another ADMIN").with("username", username);
         }
+    }
+
+    /** Stored times keep microseconds (H2 and PostgreSQL); the API shows what is stored. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     static String target(String username) {

@@ -3,6 +3,7 @@ package org.vfiobroker.security;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -82,7 +83,7 @@ public class ApiTokenService {
             prefix = ApiTokens.newPrefix();
         }
         String token = ApiTokens.newToken(prefix);
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         ApiToken saved = tokens.saveAndFlush(new ApiToken(owner, name, granted, prefix, ApiTokens.hash(token), now,
                 now.plus(Duration.ofDays(days))));
         audit.record("token.create", target(saved), Outcome.SUCCESS, "name=" + name + " account="
