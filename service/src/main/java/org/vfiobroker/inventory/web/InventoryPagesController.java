@@ -1,6 +1,7 @@
 package org.vfiobroker.inventory.web;
 
 import org.springframework.stereotype.Controller;
+import org.vfiobroker.web.DashboardPage;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -15,6 +16,7 @@ import org.vfiobroker.inventory.PciFunction;
  * An unknown address or group is a 404 (the problem handler); a malformed address a 400.
  */
 @Controller
+@DashboardPage
 class InventoryPagesController {
 
     private final InventoryService inventory;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Controller;
+import org.vfiobroker.web.DashboardPage;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -19,6 +20,7 @@ import org.vfiobroker.inventory.InventoryService;
  * (for those who may read them) and the device table. Works without JavaScript.
  */
 @Controller
+@DashboardPage
 class OverviewPageController {
 
     static final int PAGE_SIZE = 50;
