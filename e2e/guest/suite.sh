@@ -96,17 +96,26 @@ two_groups_one_container() {
 }
 
 holder_visible() {
-  local ga gb pid line pinned fds
+  local ga gb pid line locked pinned fds uid
   ga="$(group_of "${NICS[0]}")"; gb="$(group_of "${NICS[1]}")"
-  coproc HOLD { probe_as $U1 $((16 * MiB)) --map-size 8M --hold 60 "$ga" "$gb"; }
+  # exec: the coprocess PID is then the probe itself (prlimit and setpriv exec in turn).
+  coproc HOLD { exec prlimit --memlock=$((16 * MiB)):$((16 * MiB)) \
+    setpriv --reuid=$U1 --regid=$U1 --clear-groups "$PROBE" --map-size 8M --hold 60 "$ga" "$gb"; }
   pid=$HOLD_PID
   read -r -t 60 line <&"${HOLD[0]}" || { echo "holder did not report"; kill "$pid"; return 1; }
   echo "$line"
+  # type1 charges pinned pages to mm->locked_vm, which /proc shows as VmLck (VmPin is mm->pinned_vm,
+  # used by iommufd, RDMA and io_uring): a holder's pinned memory must be read from both.
+  locked="$(awk '/^VmLck:/ { print $2 }' "/proc/$pid/status")"
   pinned="$(awk '/^VmPin:/ { print $2 }' "/proc/$pid/status")"
-  fds="$(ls -l "/proc/$pid/fd" | grep -c '/dev/vfio/')"
-  echo "holder pid $pid (uid $(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")): VmPin ${pinned} kB, $fds /dev/vfio fds"
+  uid="$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")"
+  fds="$(ls -l "/proc/$pid/fd" | grep -c ' -> /dev/vfio/')"
+  echo "holder pid $pid uid $uid: VmLck $locked kB, VmPin $pinned kB, $fds fds on /dev/vfio/*"
+  ls -l "/proc/$pid/fd" | grep -E 'vfio|anon_inode' || true
   kill "$pid"; wait "$pid" 2>/dev/null
-  [ "${pinned:-0}" -ge 8192 ] && [ "$fds" -ge 3 ] || { echo "expected VmPin >= 8192 kB and 3 vfio fds"; return 1; }
+  [ "$uid" = "$U1" ] || { echo "holder is not uid $U1"; return 1; }
+  [ "${locked:-0}" -ge 8192 ] || { echo "expected VmLck >= 8192 kB, got ${locked:-none}"; return 1; }
+  [ "$fds" -ge 3 ] || { echo "expected 3 fds on /dev/vfio (container and two groups), got $fds"; return 1; }
 }
 
 restore_e1000e() {
