@@ -28,7 +28,7 @@ wanted=(
 # Module name -> file (file names may use '-' where module names use '_').
 declare -A file_of
 while IFS= read -r f; do
-  n="$(basename "$f" .ko)"
+  n="${f##*/}"; n="${n%.ko}"
   file_of["${n//-/_}"]="$f"
 done < <(find "$moddir" -name '*.ko')
 
