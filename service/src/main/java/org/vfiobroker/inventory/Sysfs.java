@@ -21,15 +21,20 @@ final class Sysfs {
 
     /** The file's text with trailing whitespace removed, {@code null} when absent or unreadable. */
     static String text(Path file) {
+        return text(file.toString());
+    }
+
+    /** {@link #text(Path)} for a path already in string form (saves a Path per read on the hot path). */
+    static String text(String file) {
         byte[] buf = BUFFER.get();
-        try (FileInputStream in = new FileInputStream(file.toString())) {
+        try (FileInputStream in = new FileInputStream(file)) {
             int n = 0;
             int r;
             while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
                 n += r;
             }
             if (n == buf.length) {
-                return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).stripTrailing();
+                return new String(Files.readAllBytes(Path.of(file)), StandardCharsets.UTF_8).stripTrailing();
             }
             while (n > 0 && buf[n - 1] <= ' ') {
                 n--;

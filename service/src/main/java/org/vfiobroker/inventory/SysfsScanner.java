@@ -67,8 +67,8 @@ final class SysfsScanner {
         List<IommuGroup> groups = groups(sysfs, devfs, devices);
         boolean anyCdev = devices.stream().anyMatch(f -> f.vfioCdev() != null);
         HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groups, anyCdev, nodes);
-        return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started), fingerprint(properties), host,
-                devices, groups);
+        return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started),
+                fingerprint(properties, names, devices), host, devices, groups);
     }
 
     private PciFunction scanFunction(Path devicesDir, String name, InUseDetector inUse) {
@@ -79,19 +79,24 @@ final class SysfsScanner {
         if (files.isEmpty()) {
             return null; // vanished between listing and reading (hot-unplug)
         }
-        int vendor = Sysfs.hex(read(dir, files, "vendor"), 0xffff);
-        int device = Sysfs.hex(read(dir, files, "device"), 0xffff);
-        int subVendor = Sysfs.hex(read(dir, files, "subsystem_vendor"), 0);
-        int subDevice = Sysfs.hex(read(dir, files, "subsystem_device"), 0);
-        int classCode = Sysfs.hex(read(dir, files, "class"), 0) & 0xffffff;
         byte[] config;
         try {
             config = configReader.read(address, dir);
         } catch (Exception e) {
             config = new byte[0];
         }
-        int revision = files.contains("revision") ? Sysfs.hex(read(dir, files, "revision"), 0)
-                : config.length > 8 ? config[8] & 0xff : 0;
+        // The header's ids are read from config space (one read instead of five files) when it is readable and
+        // not a VF's (whose Vendor/Device ID registers read 0xffff); the class always from sysfs, which
+        // reflects the kernel's class quirks.
+        int classCode = Sysfs.hex(read(dir, files, "class"), 0) & 0xffffff;
+        boolean header = config.length >= 64 && ConfigSpaceParser.u16(config, 0) != 0xffff;
+        int vendor = header ? ConfigSpaceParser.u16(config, 0) : Sysfs.hex(read(dir, files, "vendor"), 0xffff);
+        int device = header ? ConfigSpaceParser.u16(config, 2) : Sysfs.hex(read(dir, files, "device"), 0xffff);
+        boolean type0 = header && (config[0x0e] & 0x7f) == 0;
+        int subVendor = type0 ? ConfigSpaceParser.u16(config, 0x2c) : Sysfs.hex(read(dir, files, "subsystem_vendor"), 0);
+        int subDevice = type0 ? ConfigSpaceParser.u16(config, 0x2e) : Sysfs.hex(read(dir, files, "subsystem_device"), 0);
+        int revision = header ? config[8] & 0xff
+                : files.contains("revision") ? Sysfs.hex(read(dir, files, "revision"), 0) : 0;
         String driver = files.contains("driver") ? Sysfs.linkName(dir.resolve("driver")) : null;
         String override = read(dir, files, "driver_override");
         if (override != null && (override.isEmpty() || override.equals("(null)"))) {
@@ -105,8 +110,16 @@ final class SysfsScanner {
         if (numa != null && numa < 0) {
             numa = null;
         }
+        Capabilities capabilities = ConfigSpaceParser.parse(config);
         Link link = null;
-        if (files.contains("current_link_speed") || files.contains("max_link_speed")) {
+        if (capabilities.pcie() != null && capabilities.pcie().linkStatus() != null) {
+            // the same registers sysfs's *_link_speed/width files are computed from
+            Capabilities.LinkState sta = capabilities.pcie().linkStatus();
+            Capabilities.LinkState cap = capabilities.pcie().linkCapability();
+            link = new Link(sta.speedGts(), sta.width() > 0 ? sta.width() : null, cap.speedGts(),
+                    cap.width() > 0 ? cap.width() : null);
+        } else if (!capabilities.configSpaceComplete()
+                && (files.contains("current_link_speed") || files.contains("max_link_speed"))) {
             link = new Link(gts(read(dir, files, "current_link_speed")), width(read(dir, files, "current_link_width")),
                     gts(read(dir, files, "max_link_speed")), width(read(dir, files, "max_link_width")));
         }
@@ -150,12 +163,12 @@ final class SysfsScanner {
                 subVendor == 0 && subDevice == 0 ? null : pciIds.subsystemName(vendor, device, subVendor, subDevice),
                 driver, override, group, numa, read(dir, files, "local_cpulist"), link, bars, enabled,
                 read(dir, files, "power_state"), resetMethods, sriov, pf, parentChain(target, address),
-                ConfigSpaceParser.parse(config), cdev, use.netInterfaces(), use.blockDevices(), bootVga,
+                capabilities, cdev, use.netInterfaces(), use.blockDevices(), bootVga,
                 use.holdsRoot(), InUseDetector.reasons(address, use, bootVga));
     }
 
     private static String read(Path dir, Set<String> files, String name) {
-        return files.contains(name) ? Sysfs.text(dir.resolve(name)) : null;
+        return files.contains(name) ? Sysfs.text(dir.toString() + '/' + name) : null;
     }
 
     private static boolean nonZero(String s) {
@@ -274,7 +287,7 @@ final class SysfsScanner {
             }
             for (PciFunction f : fs) {
                 for (InUseReason r : f.inUse()) {
-                    blockers.add(new IommuGroup.Blocker(f.address(), f.driver(), f.address() + ": " + r.detail(), r));
+                    blockers.add(new IommuGroup.Blocker(f.address(), f.driver(), r.detail(), r));
                 }
             }
             out.add(new IommuGroup(id, fs.stream().map(PciFunction::address).toList(), viability,
@@ -291,10 +304,31 @@ final class SysfsScanner {
         Path devices = properties.sysfsRoot().resolve("bus/pci/devices");
         String[] names = Sysfs.list(devices);
         Arrays.sort(names);
+        String[] drivers = new String[names.length];
+        for (int i = 0; i < names.length; i++) {
+            drivers[i] = Sysfs.linkName(devices.resolve(names[i]).resolve("driver"));
+        }
+        return fingerprint(properties, names, drivers);
+    }
+
+    /** The fingerprint of a scan, from what it read (no second pass over the devices). */
+    private static String fingerprint(InventoryProperties properties, String[] names, List<PciFunction> scanned) {
+        Map<String, String> byName = new java.util.HashMap<>(scanned.size() * 2);
+        for (PciFunction f : scanned) {
+            byName.put(f.address().toString(), f.driver());
+        }
+        String[] drivers = new String[names.length];
+        for (int i = 0; i < names.length; i++) {
+            drivers[i] = byName.get(names[i]);
+        }
+        return fingerprint(properties, names, drivers);
+    }
+
+    private static String fingerprint(InventoryProperties properties, String[] names, String[] drivers) {
         long h = 1125899906842597L;
-        for (String n : names) {
-            h = mix(h, n);
-            h = mix(h, String.valueOf(Sysfs.link(devices.resolve(n).resolve("driver"))));
+        for (int i = 0; i < names.length; i++) {
+            h = mix(h, names[i]);
+            h = mix(h, String.valueOf(drivers[i]));
         }
         String[] groups = Sysfs.list(properties.sysfsRoot().resolve("kernel/iommu_groups"));
         Arrays.sort(groups);
