@@ -6,7 +6,7 @@
 #   FAIL name: reason
 #   N passed, M failed
 # Exit status: 0 all passed, 1 a scenario failed, 2 a prerequisite is missing or the harness broke.
-# Environment: VFIO_E2E_CACHE (kernel cache), VFIO_E2E_KERNEL_PKG, VFIO_E2E_TIMEOUT (seconds, 480),
+# Environment: VFIO_E2E_CACHE (kernel cache), VFIO_E2E_KERNEL_PKG, VFIO_E2E_HELPER (helper binary), VFIO_E2E_TIMEOUT (seconds, 480),
 # VFIO_E2E_MEM (guest MiB, 1024), VFIO_E2E_SMP (guest CPUs, 2).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -31,8 +31,26 @@ kdir="$("$E2E_DIR/lib/kernel.sh")"
 "$E2E_DIR/lib/initramfs.sh" "$kdir" "$run/initramfs.cpio.gz"
 "$E2E_DIR/lib/build-probe.sh" "$run/vfio-probe"
 
+# The production helper: built from helper/ (make is cheap when it is up to date) once the helper is
+# part of this tree; VFIO_E2E_HELPER names another binary. Without one, the suite binds by hand.
+helper="${VFIO_E2E_HELPER:-}"
+if [ -z "$helper" ] && [ -d "$E2E_DIR/../helper" ]; then
+  require_cmd make make
+  make -s -C "$E2E_DIR/../helper" target/vfio-broker-helper >&2 || die "building the helper failed"
+  helper="$(cd "$E2E_DIR/../helper" && pwd)/target/vfio-broker-helper"
+fi
+if [ -n "$helper" ]; then
+  [ -x "$helper" ] || die "helper '$helper' is not an executable file"
+  log "production helper: $helper"
+  # A copy in the run directory: the guest sees this machine's root but has its own /tmp.
+  cp "$helper" "$run/vfio-broker-helper"
+  helper="$run/vfio-broker-helper"
+else
+  log "no helper/ in this tree: the suite binds and hands out nodes by hand"
+fi
+
 # What the guest suite needs to know, read by guest/suite.sh.
-printf 'PROBE=%q\nE2E_DIR=%q\n' "$run/vfio-probe" "$E2E_DIR" > "$run/results/env"
+printf 'PROBE=%q\nHELPER=%q\nE2E_DIR=%q\n' "$run/vfio-probe" "$helper" "$E2E_DIR" > "$run/results/env"
 
 log "booting $(cat "$kdir/release") in QEMU (TCG; console in $run/console.log)"
 boot_ms="$(now_ms)"
@@ -71,8 +89,8 @@ elif [ ! -f "$run/results/done" ]; then
   echo "FAIL guest: the suite did not finish; see $run/console.log and $run/results/guest.log"
 fi
 if [ "$failed" -ne 0 ]; then
-  log "last lines of the guest console:"; tail -n 15 "$run/console.log" >&2 || true
-  [ -f "$run/results/guest.log" ] && { log "last lines of the suite's log:"; tail -n 25 "$run/results/guest.log" >&2; }
+  log "last lines of the guest console:"; tail -n 15 "$run/console.log" | sed 's/^/  | /' >&2 || true
+  [ -f "$run/results/guest.log" ] && { log "last lines of the suite's log:"; tail -n 25 "$run/results/guest.log" | sed 's/^/  | /' >&2; }
 fi
 [ -f "$run/results/guest-timing.txt" ] && log "guest timing: $(tr '\n' ' ' < "$run/results/guest-timing.txt")"
 log "wall time: QEMU $(( (end_ms - boot_ms) / 1000 )) s, whole run $(( (end_ms - start_ms) / 1000 )) s"

@@ -20,17 +20,21 @@ RESULTS="${RESULTS:?}"
 pass() { echo "PASS $1" | tee -a "$RESULTS/results.txt"; }
 fail() { echo "FAIL $1: $2" | tee -a "$RESULTS/results.txt"; }
 
-# Runs one scenario function: PASS when it returns 0, FAIL with the reason it printed last otherwise.
+# Runs one scenario function in this shell (so that state such as a holder's PID carries over to the
+# next scenario), its output indented in the log: PASS when it returns 0, FAIL with the last line it
+# printed otherwise.
 scenario() { # name function
-  local name="$1" fn="$2" t0 t1 out rc
+  local name="$1" fn="$2" t0 t1 rc log
   echo "=== $name"
+  log="$(mktemp /tmp/e2e-scenario.XXXXXX)"
   t0="$(date +%s%3N)"
-  out="$( set +e; "$fn" 2>&1 )"; rc=$?
+  "$fn" > "$log" 2>&1; rc=$?
   t1="$(date +%s%3N)"
-  printf '%s\n' "$out" | sed 's/^/    /'
+  sed 's/^/    /' "$log"
   echo "    ($((t1 - t0)) ms)"
   echo "$name $((t1 - t0))" >> "$RESULTS/scenario-ms.txt"
-  if [ "$rc" -eq 0 ]; then pass "$name"; else fail "$name" "$(printf '%s\n' "$out" | tail -n 1)"; fi
+  if [ "$rc" -eq 0 ]; then pass "$name"; else fail "$name" "$(tail -n 1 "$log")"; fi
+  rm -f "$log"
 }
 
 # A sysfs write inside the guest, with the guard checked again right before it.
