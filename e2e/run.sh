@@ -6,13 +6,16 @@
 #   FAIL name: reason
 #   N passed, M failed
 # Exit status: 0 all passed, 1 a scenario failed, 2 a prerequisite is missing or the harness broke.
-# Environment: VFIO_E2E_CACHE (kernel cache), VFIO_E2E_KERNEL_PKG, VFIO_E2E_HELPER (helper binary), VFIO_E2E_TIMEOUT (seconds, 480),
+# Environment: VFIO_E2E_CACHE (kernel cache), VFIO_E2E_KERNEL_PKG, VFIO_E2E_HELPER (helper binary), VFIO_E2E_TIMEOUT (seconds, 300),
 # VFIO_E2E_MEM (guest MiB, 1024), VFIO_E2E_SMP (guest CPUs, 2).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
+. "$E2E_DIR/lib/qemu.sh"
+
 start_ms="$(now_ms)"
 require_cmd qemu-system-x86_64 qemu-system-x86
+require_file /usr/share/seabios/bios-256k.bin seabios
 require_cmd timeout coreutils
 require_cmd gcc gcc
 require_file /usr/include/linux/vfio.h linux-libc-dev
@@ -52,16 +55,30 @@ fi
 # What the guest suite needs to know, read by guest/suite.sh.
 printf 'PROBE=%q\nHELPER=%q\nE2E_DIR=%q\n' "$run/vfio-probe" "$helper" "$E2E_DIR" > "$run/results/env"
 
+QEMU_DATA_DIRS=()
+select_qemu
+sriov_devices=()
+if [ "$QEMU_SRIOV" = yes ]; then
+  # igb (82576) behind a PCIe root port: SR-IOV with up to 7 VFs.
+  sriov_devices=(-device pcie-root-port,id=rp1,chassis=1 -device igb,bus=rp1,romfile=,netdev=n2
+                 -netdev hubport,id=n2,hubid=2)
+else
+  log "SR-IOV scenario skipped: $QEMU_SRIOV_WHY"
+fi
+log "QEMU $QEMU_VERSION: $QEMU_BIN"
+printf 'SRIOV=%q\n' "$QEMU_SRIOV" >> "$run/results/env"
+
 log "booting $(cat "$kdir/release") in QEMU (TCG; console in $run/console.log)"
 boot_ms="$(now_ms)"
 qemu_rc=0
-timeout --kill-after=10 "${VFIO_E2E_TIMEOUT:-480}" qemu-system-x86_64 \
+timeout --kill-after=10 "${VFIO_E2E_TIMEOUT:-300}" "$QEMU_BIN" "${QEMU_DATA_DIRS[@]}" \
   -nodefaults -nographic -monitor none -serial "file:$run/console.log" \
   -accel tcg,thread=multi -cpu max -smp "${VFIO_E2E_SMP:-2}" -m "${VFIO_E2E_MEM:-1024}" \
   -machine q35,kernel-irqchip=split \
   -device intel-iommu,intremap=on,caching-mode=on \
   -device e1000e,romfile=,netdev=n0 -netdev hubport,id=n0,hubid=0 \
   -device e1000e,romfile=,netdev=n1 -netdev hubport,id=n1,hubid=1 \
+  "${sriov_devices[@]}" \
   -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$run/results,mount_tag=results,security_model=none,multidevs=remap" \
   -kernel "$kdir/vmlinux" -initrd "$run/initramfs.cpio.gz" \
@@ -72,7 +89,11 @@ end_ms="$(now_ms)"
 printf 'qemu_wall_ms=%s\ntotal_wall_ms=%s\n' "$((end_ms - boot_ms))" "$((end_ms - start_ms))" > "$run/host-timing.txt"
 log "QEMU exited with $qemu_rc after $(( (end_ms - boot_ms) / 1000 )) s"
 
-passed=0; failed=0
+passed=0; failed=0; skipped=0
+if [ "$QEMU_SRIOV" != yes ]; then
+  skipped=1
+  echo "SKIP sr-iov: $QEMU_SRIOV_WHY"
+fi
 if [ -f "$run/results/results.txt" ]; then
   while IFS= read -r line; do
     case "$line" in
@@ -94,5 +115,5 @@ if [ "$failed" -ne 0 ]; then
 fi
 [ -f "$run/results/guest-timing.txt" ] && log "guest timing: $(tr '\n' ' ' < "$run/results/guest-timing.txt")"
 log "wall time: QEMU $(( (end_ms - boot_ms) / 1000 )) s, whole run $(( (end_ms - start_ms) / 1000 )) s"
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

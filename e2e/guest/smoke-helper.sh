@@ -81,6 +81,9 @@ helper_installed() {
 caller = vfio-broker
 min-uid = 1000
 allow id 8086:10d3
+# igb (82576) physical function and its virtual functions, for SR-IOV.
+allow id 8086:10c9
+allow id 8086:10ca
 CONF
   chmod 0644 /etc/vfio-broker/helper.conf
   ls -l "$HBIN" /etc/vfio-broker/helper.conf

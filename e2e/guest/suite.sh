@@ -46,4 +46,46 @@ else
   . "$here/smoke-by-hand.sh"
 fi
 
+# SR-IOV (igb behind a PCIe root port, QEMU 8 or newer): two VFs, one granted, DMA, taken back.
+sriov() {
+  local pf vf g gpf total
+  pf="$(devices_by_id 0x8086 0x10c9 | head -n 1)"
+  [ -n "$pf" ] || { echo "no igb physical function"; return 1; }
+  total="$(cat "/sys/bus/pci/devices/$pf/sriov_totalvfs")"
+  echo "igb $pf: sriov_totalvfs $total, driver $(driver_of "$pf")"
+  [ "$total" -ge 2 ] || { echo "sriov_totalvfs is $total"; return 1; }
+  if [ -n "${HELPER:-}" ]; then
+    helper_expect 0 set-numvfs "$pf" 2 || return 1
+  else
+    sysfs_write "/sys/bus/pci/devices/$pf/sriov_numvfs" 2 || return 1
+  fi
+  wait_for 100 test -e "/sys/bus/pci/devices/$pf/virtfn1" || { echo "VFs did not appear"; return 1; }
+  vf="$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn0")")"
+  g="$(group_of "$vf")"; gpf="$(group_of "$pf")"
+  echo "VF $vf in group $g (members: $(group_members "$g" | tr '\n' ' ')), PF in group $gpf, VF driver '$(driver_of "$vf")'"
+  [ "$g" != "$gpf" ] && [ "$(group_members "$g" | wc -l)" -eq 1 ] || { echo "the VF has no group of its own"; return 1; }
+  if [ -n "${HELPER:-}" ]; then
+    helper_expect 0 bind-group "$g" || return 1
+    helper_expect 0 grant-nodes "$g" $U1 $U1 0600 || return 1
+    run_limited_probe $U1 $((16 * MiB)) --map-size 4M "$g" || return 1
+    [ "$PROBE_RC" -eq 0 ] || { echo "DMA through the VF failed (exit $PROBE_RC)"; return 1; }
+    helper_expect 0 revoke-nodes "$g" || return 1
+    helper_expect 0 restore "$vf" || return 1
+    helper_expect 0 set-numvfs "$pf" 0 || return 1
+  else
+    bind_vfio "$vf" || return 1
+    wait_for 50 test -c "/dev/vfio/$g" || { echo "/dev/vfio/$g did not appear"; return 1; }
+    chown $U1 "/dev/vfio/$g"
+    local out rc
+    out="$(probe_as $U1 $((16 * MiB)) --map-size 4M "$g")"; rc=$?
+    echo "$out"
+    chown 0 "/dev/vfio/$g"
+    restore_driver "$vf"
+    sysfs_write "/sys/bus/pci/devices/$pf/sriov_numvfs" 0
+    [ "$rc" -eq 0 ] || { echo "DMA through the VF failed (exit $rc)"; return 1; }
+  fi
+  wait_for 100 test ! -e "/sys/bus/pci/devices/$pf/virtfn0" || { echo "VFs still there after numvfs 0"; return 1; }
+}
+[ "${SRIOV:-no}" = yes ] && scenario sr-iov-vf-dma sriov
+
 touch "$RESULTS/done"

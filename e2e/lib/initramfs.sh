@@ -22,6 +22,7 @@ wanted=(
   virtio_pci 9pnet_virtio 9p overlay   # the host's root and the results directory over 9p, /etc overlay
   vfio vfio_iommu_type1 vfio_pci       # the subject
   e1000e                               # the devices to grant (one IOMMU group each)
+  igb igbvf                            # SR-IOV physical function and its VFs (QEMU 8 or newer)
   ahci lpc_ich i2c_i801                # host drivers on the ICH9 functions 00:1f.x: a non-viable group
 )
 
