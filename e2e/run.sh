@@ -7,7 +7,7 @@
 #   N passed, M failed
 # Exit status: 0 all passed, 1 a scenario failed, 2 a prerequisite is missing or the harness broke.
 # Environment: VFIO_E2E_CACHE (kernel cache), VFIO_E2E_KERNEL_PKG, VFIO_E2E_HELPER (helper binary), VFIO_E2E_TIMEOUT (seconds, 300),
-# VFIO_E2E_MEM (guest MiB, 1024), VFIO_E2E_SMP (guest CPUs, 2).
+# VFIO_E2E_MEM (guest MiB, 1024), VFIO_E2E_SMP (guest CPUs, 1).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -26,6 +26,11 @@ require_cmd setpriv util-linux
 require_cmd prlimit util-linux
 
 run="$E2E_TARGET/run"
+# The guest reaches the run directory through this machine's root, under its own /tmp, /run, /proc,
+# /sys and /dev: a run directory below one of those would be hidden there.
+case "$(realpath -m "$run")/" in
+  /tmp/*|/run/*|/proc/*|/sys/*|/dev/*) die "E2E_TARGET must not be below /tmp, /run, /proc, /sys or /dev (the guest mounts its own there): $E2E_TARGET" ;;
+esac
 rm -rf "$run"
 mkdir -p "$run/results"
 chmod 0755 "$run" "$run/results"
@@ -73,7 +78,7 @@ boot_ms="$(now_ms)"
 qemu_rc=0
 timeout --kill-after=10 "${VFIO_E2E_TIMEOUT:-300}" "$QEMU_BIN" "${QEMU_DATA_DIRS[@]}" \
   -nodefaults -nographic -monitor none -serial "file:$run/console.log" \
-  -accel tcg,thread=multi -cpu max -smp "${VFIO_E2E_SMP:-2}" -m "${VFIO_E2E_MEM:-1024}" \
+  -accel tcg,thread=multi -cpu max -smp "${VFIO_E2E_SMP:-1}" -m "${VFIO_E2E_MEM:-1024}" \
   -machine q35,kernel-irqchip=split \
   -device intel-iommu,intremap=on,caching-mode=on \
   -device e1000e,romfile=,netdev=n0 -netdev hubport,id=n0,hubid=0 \
