@@ -22,16 +22,24 @@ public final class DmaOwnershipRule {
 
     public static final String VFIO_PCI = "vfio-pci";
 
+    /** Vendor variants of vfio-pci are named {@code <vendor>_vfio_pci}, e.g. {@code mlx5_vfio_pci}. */
+    private static final String VARIANT_SUFFIX = "_vfio_pci";
+
     private DmaOwnershipRule() {
     }
 
     /** Whether a function bound to {@code driver} ({@code null}: unbound) leaves DMA ownership to user space. */
     public static boolean allowsUserDma(String driver) {
         return driver == null
-                || driver.equals(VFIO_PCI)
-                || driver.endsWith("_vfio_pci")
+                || isVfio(driver)
                 || driver.equals("pci-stub")
                 || driver.equals("pcieport");
+    }
+
+    /** Whether the driver is vfio-pci or one of its variants: the function is already given to vfio. */
+    public static boolean isVfio(String driver) {
+        return driver != null && (driver.equals(VFIO_PCI)
+                || (driver.endsWith(VARIANT_SUFFIX) && driver.length() > VARIANT_SUFFIX.length()));
     }
 
     /** Whether the broker would rebind this function to vfio-pci when taking its group (endpoints only). */

@@ -142,6 +142,16 @@ public final class InUseDetector {
                 blockReasons.getOrDefault(address, List.of()));
     }
 
+    /** All in-use reasons of a function (see {@link #reasons(PciAddress, DeviceUse, boolean)}). */
+    public List<InUseReason> reasonsOf(PciAddress address, boolean bootVga) {
+        return reasons(address, useOf(address), bootVga);
+    }
+
+    /** Whether the function holds the root filesystem (never taken, not even when forced). */
+    public boolean holdsRoot(PciAddress address) {
+        return rootHolders.contains(address);
+    }
+
     /** All in-use reasons of a function, network first, then storage, then the boot VGA. */
     static List<InUseReason> reasons(PciAddress address, DeviceUse use, boolean bootVga) {
         List<InUseReason> out = new ArrayList<>();

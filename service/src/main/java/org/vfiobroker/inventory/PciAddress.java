@@ -44,11 +44,16 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
         if (text == null || text.length() != 12 || !FORM.matcher(text).matches()) {
             throw new InvalidPciAddressException("'" + abbreviate(text) + "' is not a PCI address; expected " + SYNTAX);
         }
-        return new PciAddress(
-                Integer.parseInt(text.substring(0, 4), 16),
-                Integer.parseInt(text.substring(5, 7), 16),
-                Integer.parseInt(text.substring(8, 10), 16),
-                Character.digit(text.charAt(11), 8));
+        try {
+            return new PciAddress(
+                    Integer.parseInt(text.substring(0, 4), 16),
+                    Integer.parseInt(text.substring(5, 7), 16),
+                    Integer.parseInt(text.substring(8, 10), 16),
+                    Character.digit(text.charAt(11), 8));
+        } catch (InvalidPciAddressException e) {
+            throw new InvalidPciAddressException("'" + text + "' is not a PCI address: " + e.getMessage()
+                    + "; expected " + SYNTAX);
+        }
     }
 
     /** Whether {@code text} is a well-formed address (for scanning directory names). */

@@ -1,6 +1,7 @@
 package org.vfiobroker.problem;
 
 import jakarta.validation.ConstraintViolationException;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +11,9 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authorization.AuthorizationDeniedException;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -51,6 +55,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    @ExceptionHandler(ProblemException.class)
+    ProblemDetail problem(ProblemException e) {
+        return e.toProblem();
+    }
+
     @ExceptionHandler(ConstraintViolationException.class)
     ProblemDetail constraintViolation(ConstraintViolationException e) {
         String detail = e.getConstraintViolations().stream()
@@ -75,6 +84,46 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 .sorted()
                 .collect(Collectors.joining("; "));
         return ResponseEntity.badRequest().body(ProblemType.INVALID_REQUEST.problem(detail));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldError> errors = e.getBindingResult().getFieldErrors();
+        String detail = errors.stream()
+                .map(err -> err.getField() + ": " + err.getDefaultMessage() + shown(err.getField(), err.getRejectedValue()))
+                .sorted()
+                .collect(Collectors.joining("; "));
+        ProblemDetail problem = ProblemType.INVALID_REQUEST.problem(detail.isEmpty() ? "The body is invalid." : detail);
+        if (!errors.isEmpty()) {
+            problem.setProperty("field", errors.get(0).getField());
+        }
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String cause = e.getMostSpecificCause().getMessage();
+        String first = cause == null ? "" : cause.lines().findFirst().orElse("");
+        if (first.length() > 300) {
+            first = first.substring(0, 300) + "...";
+        }
+        return ResponseEntity.badRequest().body(ProblemType.INVALID_REQUEST.problem(
+                "The body is not valid JSON of the expected shape (see api-spec/openapi.yaml)"
+                        + (first.isEmpty() ? "." : ": " + first)));
+    }
+
+    /** Echoes a rejected value so the caller sees it, but never a secret. */
+    private static String shown(String field, Object value) {
+        if (value == null) {
+            return "";
+        }
+        if (field.toLowerCase().contains("password") || field.toLowerCase().contains("secret")) {
+            return "";
+        }
+        String s = String.valueOf(value);
+        return " (got '" + (s.length() > 80 ? s.substring(0, 80) + "..." : s) + "')";
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -23,6 +23,9 @@ public class Account {
     @Column(nullable = false, unique = true, length = 64)
     private String username;
 
+    @Column(name = "display_name", length = 128)
+    private String displayName;
+
     @Column(name = "password_hash", nullable = false)
     private String passwordHash;
 
@@ -36,6 +39,9 @@ public class Account {
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
+    @Column(name = "updated_at", nullable = false)
+    private Instant updatedAt;
+
     protected Account() {
         // for JPA
     }
@@ -45,6 +51,7 @@ public class Account {
         this.passwordHash = Objects.requireNonNull(passwordHash);
         this.role = Objects.requireNonNull(role);
         this.createdAt = Objects.requireNonNull(createdAt);
+        this.updatedAt = createdAt;
         this.enabled = true;
     }
 
@@ -54,6 +61,10 @@ public class Account {
 
     public String getUsername() {
         return username;
+    }
+
+    public String getDisplayName() {
+        return displayName;
     }
 
     public String getPasswordHash() {
@@ -70,5 +81,34 @@ public class Account {
 
     public Instant getCreatedAt() {
         return createdAt;
+    }
+
+    public Instant getUpdatedAt() {
+        return updatedAt;
+    }
+
+    void setDisplayName(String displayName, Instant now) {
+        this.displayName = displayName;
+        this.updatedAt = now;
+    }
+
+    void setPasswordHash(String passwordHash, Instant now) {
+        this.passwordHash = Objects.requireNonNull(passwordHash);
+        this.updatedAt = now;
+    }
+
+    void setRole(Role role, Instant now) {
+        this.role = Objects.requireNonNull(role);
+        this.updatedAt = now;
+    }
+
+    void setEnabled(boolean enabled, Instant now) {
+        this.enabled = enabled;
+        this.updatedAt = now;
+    }
+
+    /** An enabled administrator: the kind of which at least one must always remain. */
+    boolean isEnabledAdministrator() {
+        return enabled && role == Role.ADMIN;
     }
 }

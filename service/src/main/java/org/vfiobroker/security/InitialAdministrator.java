@@ -11,6 +11,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
+import org.vfiobroker.audit.AuditEvent;
+import org.vfiobroker.audit.AuditLog;
 
 /**
  * Creates the administrator {@code admin} at the first start, when there is no account at all. The
@@ -28,8 +30,11 @@ class InitialAdministrator implements ApplicationRunner {
     private final PasswordEncoder encoder;
     private final SecurityProperties properties;
     private final Clock clock;
+    private final AuditLog audit;
 
-    InitialAdministrator(AccountRepository accounts, PasswordEncoder encoder, SecurityProperties properties, Clock clock) {
+    InitialAdministrator(AccountRepository accounts, PasswordEncoder encoder, SecurityProperties properties, Clock clock,
+                         AuditLog audit) {
+        this.audit = audit;
         this.accounts = accounts;
         this.encoder = encoder;
         this.properties = properties;
@@ -48,6 +53,8 @@ class InitialAdministrator implements ApplicationRunner {
             password = generatePassword();
         }
         accounts.save(new Account(USERNAME, encoder.encode(password), Role.ADMIN, clock.instant()));
+        audit.record(new AuditEvent.Draft("system", "account.create", AccountService.target(USERNAME),
+                AuditEvent.Outcome.SUCCESS, "role=ADMIN first administrator" + (generated ? ", generated password" : "")));
         if (generated) {
             log.warn("Created the first administrator '{}' with a generated password, shown only this once; "
                     + "change it after logging in.\npassword: {}", USERNAME, password);

@@ -11,7 +11,7 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.vfiobroker.problem.ProblemType;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Answers an unauthenticated API request with a 401 problem and a Basic challenge. */
+/** Answers an unauthenticated API request with a 401 problem and Basic and Bearer challenges. */
 class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint {
 
     private final JsonMapper json;
@@ -23,10 +23,14 @@ class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint {
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
-        ProblemDetail problem = ProblemType.UNAUTHENTICATED.problem(
-                "Send the credentials of a service account with HTTP Basic.");
+        boolean badToken = e instanceof ApiTokenService.TokenRejectedException;
+        ProblemDetail problem = ProblemType.UNAUTHENTICATED.problem(badToken ? e.getMessage()
+                : "Send the credentials of a service account with HTTP Basic, or an API token as"
+                + " 'Authorization: Bearer vb_...'.");
         response.setStatus(problem.getStatus());
-        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"vfio-broker\"");
+        response.addHeader(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"vfio-broker\"");
+        response.addHeader(HttpHeaders.WWW_AUTHENTICATE, badToken
+                ? "Bearer realm=\"vfio-broker\", error=\"invalid_token\"" : "Bearer realm=\"vfio-broker\"");
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         json.writeValue(response.getOutputStream(), problem);
     }

@@ -12,13 +12,17 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Two filter chains: the REST API (stateless, HTTP Basic, problem-detail errors, no session and
- * therefore no CSRF exposure) and the dashboard (form login, session, CSRF on every mutating request).
- * Nothing is anonymous except the login page and static assets.
+ * Two filter chains: the REST API and the actuator (stateless, API tokens and HTTP Basic, problem-detail
+ * errors, no session and therefore no CSRF exposure) and the dashboard (form login, session, CSRF on every
+ * mutating request). Both throttle failed logins. Nothing is anonymous except the login page, static assets
+ * and the health summary; what each role may do is decided on the application services
+ * ({@code @PreAuthorize} with {@link Roles}), so the API and the dashboard share it.
  */
 @Configuration
 @EnableMethodSecurity
@@ -26,11 +30,19 @@ class SecurityConfig {
 
     @Bean
     @Order(1)
-    SecurityFilterChain api(HttpSecurity http, JsonMapper json) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, JsonMapper json, ApiTokenService tokens, LoginThrottle throttle,
+                            LoginEvents events) throws Exception {
         ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(json);
         return http
-                .securityMatcher("/api/**")
-                .authorizeHttpRequests(auth -> auth.anyRequest().authenticated())
+                .securityMatcher("/api/**", "/actuator/**")
+                .authorizeHttpRequests(auth -> auth
+                        // The summary (UP/DOWN) is public for load balancers; details need an account.
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/actuator/prometheus").hasAnyRole("ADMIN", "OPERATOR")
+                        .requestMatchers("/actuator/**").hasRole("ADMIN")
+                        .anyRequest().authenticated())
+                .addFilterBefore(LoginThrottleFilter.forApi(throttle, events, json), BasicAuthenticationFilter.class)
+                .addFilterBefore(new BearerTokenFilter(tokens, events, entryPoint), BasicAuthenticationFilter.class)
                 .httpBasic(basic -> basic.authenticationEntryPoint(entryPoint))
                 .exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler(new ProblemAccessDeniedHandler(json)))
@@ -42,12 +54,14 @@ class SecurityConfig {
 
     @Bean
     @Order(2)
-    SecurityFilterChain dashboard(HttpSecurity http) throws Exception {
+    SecurityFilterChain dashboard(HttpSecurity http, LoginThrottle throttle, LoginEvents events) throws Exception {
         return http
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/login", "/css/**", "/js/**", "/webjars/**", "/favicon.ico", "/error")
                         .permitAll()
                         .anyRequest().authenticated())
+                .addFilterBefore(LoginThrottleFilter.forLoginForm(throttle, events),
+                        UsernamePasswordAuthenticationFilter.class)
                 .formLogin(form -> form.loginPage("/login").permitAll())
                 .exceptionHandling(ex -> ex.defaultAuthenticationEntryPointFor(
                         new HtmxSessionExpiredEntryPoint("/login?expired"),
@@ -60,6 +74,7 @@ class SecurityConfig {
 
     @Bean
     PasswordEncoder passwordEncoder() {
+        // bcrypt by default; stored hashes carry their {id}, so a stronger encoder can follow without a migration.
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
     }
 

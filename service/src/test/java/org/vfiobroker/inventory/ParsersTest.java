@@ -272,7 +272,8 @@ class ParsersTest {
 
         @Test
         void refusesHostDrivers() {
-            assertThat(List.of("snd_hda_intel", "nvme", "igb", "i915", "vfio")).noneMatch(DmaOwnershipRule::allowsUserDma);
+            assertThat(List.of("snd_hda_intel", "nvme", "igb", "i915", "vfio", "_vfio_pci"))
+                    .noneMatch(DmaOwnershipRule::allowsUserDma);
         }
     }
 }

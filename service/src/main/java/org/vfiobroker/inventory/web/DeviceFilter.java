@@ -9,7 +9,7 @@ import org.vfiobroker.inventory.PciFunction;
  * The filters of {@code GET /api/v1/devices} and of the device table. Each absent criterion matches
  * everything. Syntax was checked at the edge (the contract's patterns); this only compares.
  */
-record DeviceFilter(Integer vendor, Integer device, String classPrefix, String driver, Integer numaNode,
+public record DeviceFilter(Integer vendor, Integer device, String classPrefix, String driver, Integer numaNode,
                     Integer iommuGroup, PciAddress physicalFunction) implements Predicate<PciFunction> {
 
     /** The driver filter value that selects functions without a driver. */
@@ -39,7 +39,7 @@ record DeviceFilter(Integer vendor, Integer device, String classPrefix, String d
     }
 
     /** The vendor criterion as typed: four hexadecimal digits, or empty. */
-    String vendorHex() {
+    public String vendorHex() {
         return vendor == null ? "" : String.format("%04x", vendor);
     }
 

@@ -5,7 +5,7 @@ import java.util.function.IntFunction;
 import org.vfiobroker.inventory.PciFunction;
 
 /** One page of the device table, with the links that keep the current filters. */
-record DeviceTablePage(List<PciFunction> items, int page, int size, int totalItems, IntFunction<String> links) {
+public record DeviceTablePage(List<PciFunction> items, int page, int size, int totalItems, IntFunction<String> links) {
 
     static DeviceTablePage of(List<PciFunction> matching, int page, int size, IntFunction<String> links) {
         int total = matching.size();
@@ -14,20 +14,20 @@ record DeviceTablePage(List<PciFunction> items, int page, int size, int totalIte
         return new DeviceTablePage(matching.subList(from, to), page, size, total, links);
     }
 
-    int totalPages() {
+    public int totalPages() {
         return (totalItems + size - 1) / size;
     }
 
     /** One-based position of the first item shown (0 when there is none). */
-    int from() {
+    public int from() {
         return items.isEmpty() ? 0 : page * size + 1;
     }
 
-    int to() {
+    public int to() {
         return page * size + items.size();
     }
 
-    String link(int targetPage) {
+    public String link(int targetPage) {
         return links.apply(targetPage);
     }
 }

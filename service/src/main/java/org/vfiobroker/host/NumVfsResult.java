@@ -1,0 +1,4 @@
+package org.vfiobroker.host;
+
+public record NumVfsResult(String address, int totalVfs, int previousNumVfs, int numVfs) {
+}

@@ -1,0 +1,668 @@
+package org.vfiobroker.host;
+
+import org.vfiobroker.inventory.DmaOwnershipRule;
+import org.vfiobroker.inventory.InUseDetector;
+import org.vfiobroker.inventory.InUseReason;
+import org.vfiobroker.inventory.InventoryProperties;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.vfiobroker.inventory.PciAddress;
+
+/**
+ * Kernel semantics in memory, on a fixture tree on disk (sysfs, devfs and procfs roots): binding
+ * moves the {@code driver} link to {@code bus/pci/drivers/vfio-pci} and writes
+ * {@code driver_override}, the group node appears, ownership changes (kept in memory when the
+ * service may not chown), VFs appear and disappear. It refuses what the real helper refuses:
+ * noiommu groups, members the host uses ({@link InUseDetector}, the inventory's rule), groups that are not viable
+ * ({@link DmaOwnershipRule}), grantees below the minimum uid, processes of another user. It has
+ * no policy file: every device is allowed except the one behind {@code /}.
+ */
+public class SimulatedHost implements HostAgent {
+
+    private final Path sys;
+    private final Path dev;
+    private final Path proc;
+    private final int minUid;
+    private final Map<Integer, DeviceNode> ownership = new ConcurrentHashMap<>();
+    private final Map<String, String> previousDrivers = new ConcurrentHashMap<>();
+    private final Map<String, Long> userMemlock = new ConcurrentHashMap<>();
+    private final Map<Long, Long> processMemlock = new ConcurrentHashMap<>();
+
+    public SimulatedHost(InventoryProperties roots, SimulatedHostProperties properties) {
+        this.sys = roots.sysfsRoot();
+        this.dev = roots.devfsRoot();
+        this.proc = roots.procfsRoot();
+        this.minUid = properties.minUid();
+    }
+
+    private record Device(String address, Path dir, String vendor, String device, String classCode, String driver) {
+        boolean bridge() {
+            return classCode.startsWith("0x0604");
+        }
+
+        boolean leftAlone() {
+            return bridge() || "pcieport".equals(driver);
+        }
+    }
+
+    @Override
+    public synchronized GroupInspection inspectGroup(int group) {
+        List<Device> members = members("inspect-group", group);
+        List<GroupInspection.Member> out = new ArrayList<>();
+        for (Device d : members) {
+            Use use = use(d);
+            out.add(new GroupInspection.Member(d.address(), d.vendor(), d.device(), d.classCode(), d.driver(),
+                    d.bridge(), DmaOwnershipRule.allowsUserDma(d.driver()), use.reasons(), use.rootDevice(),
+                    !use.rootDevice(), use.rootDevice() ? "root-device" : "simulated-allow", cdevs(d)));
+        }
+        boolean viable = members.stream().allMatch(d -> DmaOwnershipRule.allowsUserDma(d.driver()));
+        return new GroupInspection(group, noiommu(group), read(groupDir(group).resolve("type")), viable,
+                out, node(group), cdevNodes(members), containerUsable());
+    }
+
+    @Override
+    public synchronized BindResult bindGroup(int group) {
+        List<Device> members = members("bind-group", group);
+        refuseUnlessFree("bind-group", group, members);
+        List<BindResult.MemberBinding> out = new ArrayList<>();
+        for (Device d : members) {
+            String action;
+            String after = d.driver();
+            if (d.leftAlone()) {
+                action = "left-alone";
+            } else if (DmaOwnershipRule.isVfio(d.driver())) {
+                action = "already-bound";
+            } else {
+                writeIfPresent(d.dir().resolve("driver_override"), "vfio-pci");
+                if (d.driver() != null) {
+                    previousDrivers.put(d.address(), d.driver());
+                }
+                setDriver(d, "vfio-pci");
+                action = "bound";
+                after = "vfio-pci";
+            }
+            out.add(new BindResult.MemberBinding(d.address(), d.driver(), action, after));
+        }
+        createNode(group, members);
+        boolean viable = members("bind-group", group).stream().allMatch(d -> DmaOwnershipRule.allowsUserDma(d.driver()));
+        return new BindResult(group, out, viable);
+    }
+
+    @Override
+    public synchronized RestoreResult restore(PciAddress address, Optional<String> previousDriver) {
+        Device d = device("restore", address.toString());
+        Use use = use(d);
+        if (use.rootDevice()) {
+            throw new HostRefusedException("restore", 65, "denied-by-policy", "restore: " + d.address()
+                    + ": not allowed by the policy", List.of(d.address() + ": root-device"));
+        }
+        writeIfPresent(d.dir().resolve("driver_override"), "\n");
+        String action = "cleared-override";
+        String after = d.driver();
+        if (d.driver() == null || DmaOwnershipRule.isVfio(d.driver())) {
+            String target = previousDriver.orElse(previousDrivers.get(d.address()));
+            if (previousDriver.isPresent() && !Files.isDirectory(sys.resolve("bus/pci/drivers").resolve(target))) {
+                throw new HostRefusedException("restore", 67, "driver-not-found",
+                        "restore: open driver " + target + " (No such file or directory)", List.of());
+            }
+            setDriver(d, target);
+            after = target;
+            action = previousDriver.isPresent() ? "bound-to-named-driver" : "probed";
+            previousDrivers.remove(d.address());
+            removeNodeIfUnbound(d);
+        }
+        return new RestoreResult(d.address(), d.driver(), action, after);
+    }
+
+    @Override
+    public synchronized NodeGrant grantNodes(int group, int uid, int gid, NodeMode mode) {
+        if (uid == 0 || Integer.compareUnsigned(uid, minUid) < 0) {
+            throw new HostRefusedException("grant-nodes", 65, "uid-below-minimum",
+                    "grant-nodes: uid " + Integer.toUnsignedString(uid) + " is below min-uid " + minUid, List.of());
+        }
+        if (gid == 0) {
+            throw new HostRefusedException("grant-nodes", 65, "gid-root",
+                    "grant-nodes: gid 0 (root) is never a grantee group", List.of());
+        }
+        List<Device> members = members("grant-nodes", group);
+        refuseUnlessFree("grant-nodes", group, members);
+        List<String> notViable = members.stream().filter(d -> !DmaOwnershipRule.allowsUserDma(d.driver()))
+                .map(d -> d.address() + ": bound to a driver that does not let user space own DMA").toList();
+        if (!notViable.isEmpty()) {
+            throw new HostRefusedException("grant-nodes", 66, "not-viable",
+                    "grant-nodes: group " + group + " is not viable; bind it first", notViable);
+        }
+        Path node = dev.resolve("vfio").resolve(Integer.toString(group));
+        if (!Files.exists(node, LinkOption.NOFOLLOW_LINKS)) {
+            throw new HostRefusedException("grant-nodes", 67, "node-not-found",
+                    "grant-nodes: stat dev/vfio/" + group + " (No such file or directory)", List.of());
+        }
+        setOwner(group, node, uid, gid, mode.bits());
+        return new NodeGrant(group, node(group), cdevNodes(members), containerUsable());
+    }
+
+    @Override
+    public synchronized NodeGrant revokeNodes(int group) {
+        List<Device> members = members("revoke-nodes", group);
+        Path node = dev.resolve("vfio").resolve(Integer.toString(group));
+        if (Files.exists(node, LinkOption.NOFOLLOW_LINKS)) {
+            setOwner(group, node, 0, 0, 0600);
+        }
+        return new NodeGrant(group, node(group), cdevNodes(members), containerUsable());
+    }
+
+    @Override
+    public synchronized NumVfsResult setNumVfs(PciAddress physicalFunction, int numVfs) {
+        Device pf = device("set-numvfs", physicalFunction.toString());
+        String total = read(pf.dir().resolve("sriov_totalvfs"));
+        if (total == null) {
+            throw new HostRefusedException("set-numvfs", 67, "not-sriov",
+                    "set-numvfs: " + pf.address() + ": the device has no SR-IOV capability", List.of());
+        }
+        int totalVfs = Integer.parseInt(total);
+        if (numVfs < 0 || numVfs > totalVfs) {
+            throw new HelperFailedException("set-numvfs", 64, "out-of-range", "set-numvfs: " + pf.address() + ": "
+                    + numVfs + " VFs requested, the device supports " + totalVfs, List.of(), null);
+        }
+        String current = read(pf.dir().resolve("sriov_numvfs"));
+        int previous = current == null ? 0 : Integer.parseInt(current);
+        if (previous != numVfs) {
+            removeVfs(pf, previous);
+            createVfs(pf, physicalFunction, numVfs);
+            writeIfPresent(pf.dir().resolve("sriov_numvfs"), Integer.toString(numVfs));
+        }
+        return new NumVfsResult(pf.address(), totalVfs, previous, numVfs);
+    }
+
+    @Override
+    public MemlockResult setUserMemlock(String user, long bytes) {
+        if (bytes < 0 || bytes % 1024 != 0) {
+            throw new HelperFailedException("memlock-user", 64, "not-whole-kib",
+                    "parse bytes: " + bytes + " is not a whole number of KiB", List.of(), null);
+        }
+        userMemlock.put(user, bytes);
+        return new MemlockResult(user, -1, bytes, false);
+    }
+
+    @Override
+    public MemlockResult removeUserMemlock(String user) {
+        return new MemlockResult(user, -1, 0, userMemlock.remove(user) != null);
+    }
+
+    /** What the simulated pam_limits drop-in says for a user, if any. */
+    public Optional<Long> userMemlock(String user) {
+        return Optional.ofNullable(userMemlock.get(user));
+    }
+
+    @Override
+    public ProcessMemlockResult setProcessMemlock(long pid, int uid, long bytes) {
+        if (uid == 0 || Integer.compareUnsigned(uid, minUid) < 0) {
+            throw new HostRefusedException("memlock-pid", 65, "uid-below-minimum",
+                    "memlock-pid: uid " + Integer.toUnsignedString(uid) + " is below min-uid " + minUid, List.of());
+        }
+        Path status = proc.resolve(Long.toString(pid)).resolve("status");
+        String text = read(status);
+        if (text == null) {
+            throw new HostRefusedException("memlock-pid", 67, "process-not-found", "memlock-pid: process " + pid,
+                    List.of());
+        }
+        int owner = -1;
+        String comm = "";
+        for (String line : text.split("\n")) {
+            if (line.startsWith("Uid:")) {
+                owner = Integer.parseUnsignedInt(line.substring(4).trim().split("\\s+")[0]);
+            } else if (line.startsWith("Name:")) {
+                comm = line.substring(5).trim();
+            }
+        }
+        if (owner != uid) {
+            throw new HostRefusedException("memlock-pid", 65, "pid-not-grantee", "memlock-pid: process " + pid
+                    + " belongs to uid " + Integer.toUnsignedString(owner) + ", not uid " + uid, List.of());
+        }
+        Long previous = processMemlock.put(pid, bytes);
+        long before = previous == null ? -1 : previous;
+        return new ProcessMemlockResult(pid, uid, comm, bytes, before, before);
+    }
+
+    /** The simulation runs no device users: nobody holds a node. */
+    @Override
+    public List<Holder> holders(int group) {
+        members("holders", group);
+        return List.of();
+    }
+
+    @Override
+    public TerminationReport terminateHolders(int group, Duration grace) {
+        members("terminate-holders", group);
+        return new TerminationReport(group, List.of(), true);
+    }
+
+    @Override
+    public synchronized void reset(PciAddress address) {
+        Device d = device("reset", address.toString());
+        Use use = use(d);
+        if (use.rootDevice()) {
+            throw new HostRefusedException("reset", 65, "denied-by-policy",
+                    "reset: " + d.address() + ": not allowed by the policy", List.of(d.address() + ": root-device"));
+        }
+        if (!use.reasons().isEmpty()) {
+            throw new HostRefusedException("reset", 66, "in-use", "reset: " + d.address() + ": in use by the host",
+                    use.reasons().stream().map(r -> d.address() + ": " + r).toList());
+        }
+    }
+
+    @Override
+    public byte[] readConfigSpace(PciAddress address) {
+        Device d = device("read-config", address.toString());
+        try {
+            Path config = d.dir().resolve("config");
+            byte[] bytes = Files.exists(config) ? Files.readAllBytes(config) : new byte[0];
+            return bytes.length > 4096 ? java.util.Arrays.copyOf(bytes, 4096) : bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public HelperVersion version() {
+        return new HelperVersion("simulated", "simulated");
+    }
+
+    @Override
+    public synchronized Optional<DeviceNode> groupNode(int group) {
+        DeviceNode node = node(group);
+        return node.exists() ? Optional.of(node) : Optional.empty();
+    }
+
+    // ------------------------------------------------------------------ the tree
+
+    private Path groupDir(int group) {
+        return sys.resolve("kernel/iommu_groups").resolve(Integer.toString(group));
+    }
+
+    private boolean noiommu(int group) {
+        return "vfio-noiommu".equals(read(groupDir(group).resolve("name")))
+                || Files.exists(dev.resolve("vfio/noiommu-" + group), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private List<Device> members(String verb, int group) {
+        Path devices = groupDir(group).resolve("devices");
+        if (group < 0 || !Files.isDirectory(devices)) {
+            throw new HostRefusedException(verb, 67, "group-not-found", "open group " + group
+                    + " (No such file or directory)", List.of());
+        }
+        Map<String, Device> members = new TreeMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(devices)) {
+            for (Path e : entries) {
+                String address = e.getFileName().toString();
+                members.put(address, device(verb, address));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ArrayList<>(members.values());
+    }
+
+    private Device device(String verb, String address) {
+        PciAddress.parse(address);
+        Path link = sys.resolve("bus/pci/devices").resolve(address);
+        Path dir;
+        try {
+            dir = link.toRealPath();
+        } catch (IOException e) {
+            throw new HostRefusedException(verb, 67, "not-found", "device " + address + " (No such device)", List.of());
+        }
+        Path devices;
+        try {
+            devices = sys.resolve("devices").toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!dir.startsWith(devices)) {
+            throw new HostRefusedException(verb, 66, "path-escape",
+                    "device " + address + ": link target is not under sysfs devices/", List.of());
+        }
+        return new Device(address, dir, hex(dir, "vendor"), hex(dir, "device"), classCode(dir),
+                linkBase(dir.resolve("driver")));
+    }
+
+    private static String hex(Path dir, String name) {
+        String v = read(dir.resolve(name));
+        return v == null ? null : v.replaceFirst("^0x", "");
+    }
+
+    private static String classCode(Path dir) {
+        String v = read(dir.resolve("class"));
+        return v == null ? "0x000000" : v;
+    }
+
+    private void refuseUnlessFree(String verb, int group, List<Device> members) {
+        List<String> policy = new ArrayList<>();
+        List<String> unsafe = new ArrayList<>();
+        if (noiommu(group)) {
+            unsafe.add("group: noiommu group (no IOMMU protection; never handed to users)");
+        }
+        for (Device d : members) {
+            Use use = use(d);
+            if (use.rootDevice()) {
+                policy.add(d.address() + ": holds the root filesystem");
+            }
+            use.reasons().forEach(r -> unsafe.add(d.address() + ": " + r));
+        }
+        if (!policy.isEmpty()) {
+            List<String> all = new ArrayList<>(policy);
+            all.addAll(unsafe);
+            throw new HostRefusedException(verb, 65, "denied-by-policy",
+                    verb + ": group " + group + ": a member is not allowed by the policy", all);
+        }
+        if (noiommu(group)) {
+            throw new HostRefusedException(verb, 66, "noiommu", verb + ": group " + group + ": noiommu group refused",
+                    unsafe);
+        }
+        if (!unsafe.isEmpty()) {
+            throw new HostRefusedException(verb, 66, "in-use",
+                    verb + ": group " + group + ": a member is in use by the host", unsafe);
+        }
+    }
+
+    private void setDriver(Device d, String driver) {
+        Path link = d.dir().resolve("driver");
+        try {
+            Files.deleteIfExists(link);
+            if (driver != null) {
+                Path target = sys.resolve("bus/pci/drivers").resolve(driver);
+                Files.createDirectories(target);
+                Files.createSymbolicLink(link, d.dir().relativize(target.toRealPath()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void createNode(int group, List<Device> members) {
+        try {
+            Path vfio = dev.resolve("vfio");
+            Files.createDirectories(vfio);
+            Path node = vfio.resolve(Integer.toString(group));
+            if (!Files.exists(node, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createFile(node);
+                permissions(node, 0600);
+                ownership.remove(group);
+            }
+            for (Device d : members) {
+                for (String c : cdevs(d)) {
+                    Path cdev = vfio.resolve("devices").resolve(c);
+                    Files.createDirectories(cdev.getParent());
+                    if (!Files.exists(cdev, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createFile(cdev);
+                        permissions(cdev, 0600);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void removeNodeIfUnbound(Device restored) {
+        try {
+            String group = linkBase(restored.dir().resolve("iommu_group"));
+            if (group == null) {
+                return;
+            }
+            int g = Integer.parseInt(group);
+            boolean anyVfio = members("restore", g).stream().anyMatch(m -> DmaOwnershipRule.isVfio(m.driver()));
+            if (!anyVfio) {
+                Files.deleteIfExists(dev.resolve("vfio").resolve(group));
+                ownership.remove(g);
+            }
+            for (String c : cdevs(restored)) {
+                Files.deleteIfExists(dev.resolve("vfio/devices").resolve(c));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<String> cdevs(Device d) {
+        Path dir = d.dir().resolve("vfio-dev");
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "vfio[0-9]*")) {
+            entries.forEach(e -> out.add(e.getFileName().toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private List<DeviceNode> cdevNodes(List<Device> members) {
+        List<DeviceNode> out = new ArrayList<>();
+        for (Device d : members) {
+            for (String c : cdevs(d)) {
+                out.add(stat("/dev/vfio/devices/" + c, dev.resolve("vfio/devices").resolve(c)));
+            }
+        }
+        return out;
+    }
+
+    private DeviceNode node(int group) {
+        String path = "/dev/vfio/" + group;
+        Path file = dev.resolve("vfio").resolve(Integer.toString(group));
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return DeviceNode.absent(path);
+        }
+        DeviceNode remembered = ownership.get(group);
+        return remembered != null ? remembered : stat(path, file);
+    }
+
+    private boolean containerUsable() {
+        DeviceNode container = stat("/dev/vfio/vfio", dev.resolve("vfio/vfio"));
+        return container.exists() && (container.mode() & 0666) == 0666;
+    }
+
+    private static DeviceNode stat(String path, Path file) {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return DeviceNode.absent(path);
+        }
+        try {
+            PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            int uid = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int gid = (Integer) Files.getAttribute(file, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+            return new DeviceNode(path, true, uid, gid, bits(a.permissions()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** chown when permitted; otherwise the simulated owner lives in memory (reported by groupNode). */
+    private void setOwner(int group, Path node, int uid, int gid, int mode) {
+        try {
+            permissions(node, mode);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            Files.setAttribute(node, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(node, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+            ownership.remove(group);
+        } catch (FileSystemException e) {
+            ownership.put(group, new DeviceNode("/dev/vfio/" + group, true, uid, gid, mode));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void removeVfs(Device pf, int count) {
+        for (int k = 0; k < count; k++) {
+            Path virtfn = pf.dir().resolve("virtfn" + k);
+            String vf = linkBase(virtfn);
+            if (vf == null) {
+                continue;
+            }
+            try {
+                Device d = device("set-numvfs", vf);
+                String group = linkBase(d.dir().resolve("iommu_group"));
+                deleteTree(d.dir());
+                Files.deleteIfExists(sys.resolve("bus/pci/devices").resolve(vf));
+                Files.deleteIfExists(virtfn);
+                if (group != null) {
+                    deleteTree(groupDir(Integer.parseInt(group)));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private void createVfs(Device pf, PciAddress pfAddress, int count) {
+        try {
+            int nextGroup = nextFreeGroup();
+            for (int k = 0; k < count; k++) {
+                PciAddress va = new PciAddress(pfAddress.domain(), pfAddress.bus(), 0x10 + k / 8, k % 8);
+                String vf = va.toString();
+                Path dir = pf.dir().getParent().resolve(vf);
+                Files.createDirectories(dir);
+                Files.writeString(dir.resolve("vendor"), "0x" + pf.vendor() + "\n");
+                Files.writeString(dir.resolve("device"), "0x" + pf.device() + "\n");
+                Files.writeString(dir.resolve("class"), pf.classCode() + "\n");
+                Files.writeString(dir.resolve("driver_override"), "");
+                Files.createSymbolicLink(dir.resolve("physfn"), dir.relativize(pf.dir()));
+                Files.createSymbolicLink(pf.dir().resolve("virtfn" + k), pf.dir().relativize(dir));
+                Path bus = sys.resolve("bus/pci/devices");
+                Files.createSymbolicLink(bus.resolve(vf), bus.toRealPath().relativize(dir));
+                Path g = groupDir(nextGroup + k);
+                Files.createDirectories(g.resolve("devices"));
+                Files.createSymbolicLink(dir.resolve("iommu_group"), dir.relativize(g.toRealPath()));
+                Files.createSymbolicLink(g.resolve("devices").resolve(vf), g.resolve("devices").toRealPath()
+                        .relativize(dir));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private int nextFreeGroup() throws IOException {
+        int max = -1;
+        Path groups = sys.resolve("kernel/iommu_groups");
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(groups)) {
+            for (Path g : entries) {
+                try {
+                    max = Math.max(max, Integer.parseInt(g.getFileName().toString()));
+                } catch (NumberFormatException e) {
+                    // not a group
+                }
+            }
+        }
+        return max + 1;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path e : entries) {
+                    deleteTree(e);
+                }
+            }
+        }
+        Files.delete(dir);
+    }
+
+    private static void writeIfPresent(Path file, String value) {
+        try {
+            if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                Files.writeString(file, value);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void permissions(Path file, int mode) throws IOException {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(rwx(mode)));
+    }
+
+    private static String rwx(int mode) {
+        StringBuilder s = new StringBuilder();
+        String letters = "rwx";
+        for (int i = 8; i >= 0; i--) {
+            s.append((mode & (1 << i)) != 0 ? letters.charAt((8 - i) % 3) : '-');
+        }
+        return s.toString();
+    }
+
+    private static int bits(Set<PosixFilePermission> permissions) {
+        int mode = 0;
+        for (PosixFilePermission p : permissions) {
+            mode |= 1 << (8 - p.ordinal());
+        }
+        return mode;
+    }
+
+    /** What the host uses of a device, by the inventory's rule, in the helper's words ({@code net:eth0:up}). */
+    private record Use(List<String> reasons, boolean rootDevice) {
+    }
+
+    private Use use(Device d) {
+        PciAddress address = PciAddress.parse(d.address());
+        InUseDetector detector = InUseDetector.load(sys, proc);
+        boolean bootVga = "1".equals(read(d.dir().resolve("boot_vga")));
+        List<String> reasons = detector.reasonsOf(address, bootVga).stream().map(SimulatedHost::helperWords).toList();
+        return new Use(reasons, detector.holdsRoot(address));
+    }
+
+    private static String helperWords(InUseReason reason) {
+        return switch (reason.kind()) {
+            case NETWORK_INTERFACE_UP -> "net:" + reason.subject() + ":up";
+            case NETWORK_ROUTES -> "net:" + reason.subject() + ":routes";
+            case MOUNTED_FILESYSTEM -> "block:" + reason.subject() + ":mounted";
+            case ROOT_FILESYSTEM -> "block:" + reason.subject() + ":root-filesystem";
+            case ACTIVE_SWAP -> "block:" + reason.subject() + ":swap";
+            case BOOT_VGA -> "display:" + reason.subject() + ":boot-vga";
+        };
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Files.readString(file).strip() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String linkBase(Path link) {
+        try {
+            if (!Files.isSymbolicLink(link)) {
+                return null;
+            }
+            Path name = Files.readSymbolicLink(link).getFileName();
+            return name == null ? null : name.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package org.vfiobroker.security;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.authentication.WebAuthenticationDetailsSource;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/** Authenticates an API request carrying {@code Authorization: Bearer vb_<prefix>_<secret>}. */
+class BearerTokenFilter extends OncePerRequestFilter {
+
+    private final ApiTokenService tokens;
+    private final LoginEvents events;
+    private final AuthenticationEntryPoint entryPoint;
+    private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
+    private final WebAuthenticationDetailsSource details = new WebAuthenticationDetailsSource();
+
+    BearerTokenFilter(ApiTokenService tokens, LoginEvents events, AuthenticationEntryPoint entryPoint) {
+        this.tokens = tokens;
+        this.events = events;
+        this.entryPoint = entryPoint;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        try {
+            TokenAuthentication authentication = tokens.authenticate(header.substring(7).trim());
+            authentication.setDetails(details.buildDetails(request));
+            SecurityContext context = contexts.createEmptyContext();
+            context.setAuthentication(authentication);
+            contexts.setContext(context);
+            events.bearerSucceeded();
+        } catch (ApiTokenService.TokenRejectedException e) {
+            contexts.clearContext();
+            events.bearerFailed(request.getRemoteAddr());
+            entryPoint.commence(request, response, e);
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+}

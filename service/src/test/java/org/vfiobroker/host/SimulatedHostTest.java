@@ -1,0 +1,163 @@
+package org.vfiobroker.host;
+
+import org.vfiobroker.inventory.InventoryProperties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vfiobroker.inventory.PciAddress;
+
+/** Kernel semantics of the simulated host on the helper's fixture tree. */
+class SimulatedHostTest {
+
+    @TempDir
+    Path root;
+
+    SimulatedHost host;
+
+    @BeforeEach
+    void setUp() {
+        Fixtures.tree(root);
+        host = new SimulatedHost(
+                InventoryProperties.forRoots(root.resolve("sys"), root.resolve("proc"), root.resolve("dev")),
+                new SimulatedHostProperties(1000));
+    }
+
+    private Path device(String address) throws Exception {
+        return root.resolve("sys/bus/pci/devices").resolve(address).toRealPath();
+    }
+
+    @Test
+    void bindingMovesDriverLinkToVfioAndCreatesNode() throws Exception {
+        BindResult r = host.bindGroup(3);
+        assertThat(r.viable()).isTrue();
+        assertThat(Files.readSymbolicLink(device("0000:02:00.0").resolve("driver")).getFileName())
+                .hasToString("vfio-pci");
+        assertThat(Files.readString(device("0000:02:00.0").resolve("driver_override"))).isEqualTo("vfio-pci");
+        assertThat(host.groupNode(3)).hasValueSatisfying(n -> {
+            assertThat(n.uid()).isZero();
+            assertThat(n.mode()).isEqualTo(0600);
+        });
+        assertThat(host.inspectGroup(3).viable()).isTrue();
+    }
+
+    @Test
+    void bindingLeavesBridgesAlone() {
+        assertThat(host.bindGroup(1).members()).extracting(BindResult.MemberBinding::action)
+                .containsExactly("left-alone");
+    }
+
+    @Test
+    void refusesGroupWithInterfaceUp() {
+        assertThatThrownBy(() -> host.bindGroup(4)).isInstanceOfSatisfying(HostRefusedException.class, e -> {
+            assertThat(e.exitCode()).isEqualTo(66);
+            assertThat(e.reasons()).anyMatch(r -> r.contains("net:eth0:up"));
+        });
+    }
+
+    @Test
+    void refusesGroupWithDiskMountedThroughDm() {
+        assertThatThrownBy(() -> host.bindGroup(6)).isInstanceOfSatisfying(HostRefusedException.class,
+                e -> assertThat(e.reasons()).anyMatch(r -> r.contains("dm-0:mounted")));
+    }
+
+    @Test
+    void refusesDeviceBehindRoot() {
+        assertThatThrownBy(() -> host.bindGroup(5)).isInstanceOfSatisfying(HostRefusedException.class,
+                e -> assertThat(e.exitCode()).isEqualTo(65));
+    }
+
+    @Test
+    void refusesNoiommuGroup() {
+        assertThatThrownBy(() -> host.bindGroup(8)).isInstanceOfSatisfying(HostRefusedException.class,
+                e -> assertThat(e.errorCode()).isEqualTo("noiommu"));
+    }
+
+    @Test
+    void refusesBootVga() {
+        assertThatThrownBy(() -> host.bindGroup(11)).isInstanceOfSatisfying(HostRefusedException.class,
+                e -> assertThat(e.reasons()).anyMatch(r -> r.contains("boot-vga")));
+    }
+
+    @Test
+    void refusesGrantOfGroupNotViable() throws Exception {
+        Files.createFile(root.resolve("dev/vfio/3"));
+        assertThatThrownBy(() -> host.grantNodes(3, 2000, 2000, NodeMode.OWNER_ONLY))
+                .isInstanceOfSatisfying(HostRefusedException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo("not-viable"));
+    }
+
+    @Test
+    void refusesGranteeBelowMinimumUid() {
+        host.bindGroup(2);
+        assertThatThrownBy(() -> host.grantNodes(2, 0, 1000, NodeMode.OWNER_ONLY))
+                .isInstanceOfSatisfying(HostRefusedException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo("uid-below-minimum"));
+    }
+
+    @Test
+    void grantChangesOwnerAndRevokeTakesItBack() {
+        host.bindGroup(2);
+        NodeGrant grant = host.grantNodes(2, 2000, 2001, NodeMode.OWNER_AND_GROUP);
+        assertThat(grant.node()).isEqualTo(new DeviceNode("/dev/vfio/2", true, 2000, 2001, 0660));
+        assertThat(host.groupNode(2)).contains(grant.node());
+        host.revokeNodes(2);
+        assertThat(host.groupNode(2)).hasValueSatisfying(n -> assertThat(n.uid()).isZero());
+    }
+
+    @Test
+    void restoreReturnsPreviousDriverAndRemovesNode() throws Exception {
+        host.bindGroup(2);
+        RestoreResult r = host.restore(PciAddress.parse("0000:01:00.0"), Optional.empty());
+        assertThat(r.driver()).isEqualTo("e1000e");
+        assertThat(Files.readSymbolicLink(device("0000:01:00.0").resolve("driver")).getFileName())
+                .hasToString("e1000e");
+        assertThat(host.groupNode(2)).isEmpty();
+    }
+
+    @Test
+    void setNumVfsCreatesAndRemovesVirtualFunctions() throws Exception {
+        PciAddress pf = PciAddress.parse("0000:06:00.0");
+        NumVfsResult r = host.setNumVfs(pf, 3);
+        assertThat(r.previousNumVfs()).isZero();
+        Path pfDir = device("0000:06:00.0");
+        assertThat(pfDir.resolve("virtfn2")).exists();
+        String vf = Files.readSymbolicLink(pfDir.resolve("virtfn0")).getFileName().toString();
+        assertThat(root.resolve("sys/bus/pci/devices").resolve(vf)).exists();
+        assertThat(host.inspectGroup(12).members()).extracting(GroupInspection.Member::address).containsExactly(vf);
+
+        host.setNumVfs(pf, 1);
+        assertThat(pfDir.resolve("virtfn1")).doesNotExist();
+        assertThat(Files.readString(pfDir.resolve("sriov_numvfs"))).isEqualTo("1");
+    }
+
+    @Test
+    void refusesMemlockOnProcessOfAnotherUser() throws Exception {
+        Files.createDirectories(root.resolve("proc/4242"));
+        Files.writeString(root.resolve("proc/4242/status"), "Name:\tqemu\nUid:\t1001\t1001\t1001\t1001\n");
+        assertThatThrownBy(() -> host.setProcessMemlock(4242, 1002, 65536))
+                .isInstanceOfSatisfying(HostRefusedException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo("pid-not-grantee"));
+        assertThat(host.setProcessMemlock(4242, 1001, 65536).comm()).isEqualTo("qemu");
+    }
+
+    @Test
+    void userMemlockMustBeWholeKib() {
+        assertThatThrownBy(() -> host.setUserMemlock("alice", 1000)).isInstanceOf(HelperFailedException.class);
+        host.setUserMemlock("alice", 1 << 20);
+        assertThat(host.userMemlock("alice")).contains(1L << 20);
+        assertThat(host.removeUserMemlock("alice").removed()).isTrue();
+    }
+
+    @Test
+    void readsConfigSpaceFromTree() {
+        assertThat(host.readConfigSpace(PciAddress.parse("0000:01:00.0"))).hasSize(256);
+    }
+}
