@@ -6,7 +6,7 @@
 #   FAIL name: reason
 #   N passed, M failed
 # Exit status: 0 all passed, 1 a scenario failed, 2 a prerequisite is missing or the harness broke.
-# Environment: VFIO_E2E_CACHE (kernel cache), VFIO_E2E_KERNEL_PKG, VFIO_E2E_HELPER (helper binary), VFIO_E2E_TIMEOUT (seconds, 300),
+# Environment: VFIO_E2E_CACHE (kernel cache), VFIO_E2E_KERNEL_PKG, VFIO_E2E_HELPER (helper binary, or none), VFIO_E2E_TIMEOUT (seconds, 300),
 # VFIO_E2E_MEM (guest MiB, 1024), VFIO_E2E_SMP (guest CPUs, 1).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -42,7 +42,9 @@ kdir="$("$E2E_DIR/lib/kernel.sh")"
 # The production helper: built from helper/ (make is cheap when it is up to date) once the helper is
 # part of this tree; VFIO_E2E_HELPER names another binary. Without one, the suite binds by hand.
 helper="${VFIO_E2E_HELPER:-}"
-if [ -z "$helper" ] && [ -d "$E2E_DIR/../helper" ]; then
+if [ "$helper" = none ]; then
+  helper=""   # VFIO_E2E_HELPER=none: the kernel-only path, by hand
+elif [ -z "$helper" ] && [ -d "$E2E_DIR/../helper" ]; then
   require_cmd make make
   make -s -C "$E2E_DIR/../helper" target/vfio-broker-helper >&2 || die "building the helper failed"
   helper="$(cd "$E2E_DIR/../helper" && pwd)/target/vfio-broker-helper"
@@ -54,7 +56,7 @@ if [ -n "$helper" ]; then
   cp "$helper" "$run/vfio-broker-helper"
   helper="$run/vfio-broker-helper"
 else
-  log "no helper/ in this tree: the suite binds and hands out nodes by hand"
+  log "no helper (none in this tree, or VFIO_E2E_HELPER=none): the suite binds and hands out nodes by hand"
 fi
 
 # What the guest suite needs to know, read by guest/suite.sh.

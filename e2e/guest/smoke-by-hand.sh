@@ -1,6 +1,12 @@
 # Smoke scenarios by hand-rolled sysfs steps (before the helper existed). Sourced by suite.sh.
 # shellcheck shell=bash
 
+# Sourced by suite.sh after lib.sh; never on its own, never outside the e2e guest.
+if ! declare -F in_e2e_guest >/dev/null || ! in_e2e_guest; then
+  echo "REFUSING to run: not sourced by guest/suite.sh inside the vfio-broker e2e guest" >&2
+  exit 3
+fi
+
 e1000e_bind() {
   [ "${#NICS[@]}" -ge 2 ] || { echo "expected two e1000e, found ${#NICS[@]}"; return 1; }
   local a="${NICS[0]}" g

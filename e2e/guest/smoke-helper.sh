@@ -4,6 +4,12 @@
 # unprivileged processes). Sourced by suite.sh.
 # shellcheck shell=bash
 
+# Sourced by suite.sh after lib.sh; never on its own, never outside the e2e guest.
+if ! declare -F in_e2e_guest >/dev/null || ! in_e2e_guest; then
+  echo "REFUSING to run: not sourced by guest/suite.sh inside the vfio-broker e2e guest" >&2
+  exit 3
+fi
+
 SVC=vfio-broker
 HBIN=/usr/libexec/vfio-broker/vfio-broker-helper
 

@@ -36,7 +36,7 @@ log "preparing kernel package $pkg in $dir"
 rm -rf "$dir"
 mkdir -p "$dir/download"
 ( cd "$dir/download" && apt-get download "$pkg" >&2 ) ||
-  die "apt-get download $pkg failed: the kernel package must be downloadable with this machine's apt sources (run apt-get update)"
+  { rm -rf "$dir"; die "apt-get download $pkg failed: the kernel package must be downloadable with this machine's apt sources (run apt-get update)"; }
 deb="$(ls "$dir"/download/*.deb)"
 dpkg-deb -x "$deb" "$dir/root"
 rm -rf "$dir/download"
