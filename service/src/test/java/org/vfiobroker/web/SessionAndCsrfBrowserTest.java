@@ -26,6 +26,18 @@ class SessionAndCsrfBrowserTest extends BrowserTest {
     }
 
     @Test
+    void anHtmxActionAfterTheSessionExpiredLoadsTheLoginPage() {
+        logInAsAdmin();
+        open("/tokens");
+        browser.manage().deleteCookieNamed("JSESSIONID");
+
+        script("htmx.ajax('POST', '/tokens', {target: '#main', values: {name: 'late', expiresInDays: '1'}})");
+
+        waitUntil(() -> browser.getCurrentUrl().contains("/login?expired"));
+        assertThat(find("p.info[role=status]").getText()).contains("session has expired");
+    }
+
+    @Test
     void aPostWithoutTheCsrfTokenIsRefused() {
         logInAsAdmin();
         open("/accounts");
