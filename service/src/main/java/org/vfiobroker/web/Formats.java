@@ -35,4 +35,22 @@ public class Formats {
     public long percent(long part, long whole) {
         return whole <= 0 ? 0 : Math.min(100, Math.round(100.0 * part / whole));
     }
+
+    /** A duration in seconds as people read it: 45 s, 30 min, 8 h, 2 d 4 h. */
+    public String duration(long seconds) {
+        if (seconds < 60) {
+            return seconds + " s";
+        }
+        if (seconds < 3600) {
+            return (seconds / 60) + " min";
+        }
+        if (seconds < 86400) {
+            long h = seconds / 3600;
+            long m = seconds % 3600 / 60;
+            return h + " h" + (m == 0 ? "" : " " + m + " min");
+        }
+        long d = seconds / 86400;
+        long h = seconds % 86400 / 3600;
+        return d + " d" + (h == 0 ? "" : " " + h + " h");
+    }
 }

@@ -1,6 +1,7 @@
 package org.vfiobroker.inventory.web;
 
 import java.util.List;
+import java.util.Map;
 import org.vfiobroker.inventory.DmaOwnershipRule;
 import org.vfiobroker.inventory.InventoryService;
 import org.vfiobroker.inventory.IommuGroup;
@@ -60,17 +61,21 @@ public record GroupView(IommuGroup group, List<PciFunction> members, State state
     public record BindStep(PciFunction function, BindAction action, String from, String to) {
     }
 
-    static GroupView of(IommuGroup g, InventoryService inventory) {
+    /** @param holders who holds which group, from the grants ({@link GroupHolders}) */
+    static GroupView of(IommuGroup g, InventoryService inventory, Map<Integer, String> holders) {
         List<PciFunction> members = inventory.members(g);
-        return new GroupView(g, members, State.of(g), holder(g), members.stream().map(GroupView::step).toList());
+        String holder = holders.get(g.id());
+        return new GroupView(g, members, State.of(g), holder != null ? holder : nodeOwner(g),
+                members.stream().map(GroupView::step).toList());
     }
 
-    /** Whether the group's node belongs to a user (a grant handed it out, or someone changed it). */
-    static boolean heldByUser(IommuGroup g) {
-        return holder(g) != null;
+    /** Whether a grant holds the group or its node belongs to a user. */
+    static boolean held(IommuGroup g, Map<Integer, String> holders) {
+        return holders.containsKey(g.id()) || nodeOwner(g) != null;
     }
 
-    private static String holder(IommuGroup g) {
+    /** The owner of the group's node when that is not root (someone handed it out, maybe by hand). */
+    private static String nodeOwner(IommuGroup g) {
         var node = g.deviceNode();
         if (node == null || !node.exists() || node.ownerUid() == null || node.ownerUid() == 0) {
             return null;

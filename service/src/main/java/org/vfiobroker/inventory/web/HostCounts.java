@@ -20,7 +20,7 @@ import org.vfiobroker.inventory.IommuGroup;
 public record HostCounts(int functions, int groups, int viable, int viableOnceBound, int notViable, int takeable,
                          int onVfio, int inUse, int held) {
 
-    static HostCounts of(InventoryService.Snapshot s) {
+    static HostCounts of(InventoryService.Snapshot s, java.util.Map<Integer, String> holders) {
         int viable = 0;
         int onceBound = 0;
         int not = 0;
@@ -37,7 +37,7 @@ public record HostCounts(int functions, int groups, int viable, int viableOnceBo
             if (g.takeable().takeable()) {
                 takeable++;
             }
-            if (GroupView.heldByUser(g)) {
+            if (GroupView.held(g, holders)) {
                 held++;
             }
         }

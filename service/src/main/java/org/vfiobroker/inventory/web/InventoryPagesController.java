@@ -1,5 +1,7 @@
 package org.vfiobroker.inventory.web;
 
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Controller;
 import org.vfiobroker.web.DashboardPage;
 import org.springframework.ui.Model;
@@ -20,30 +22,38 @@ import org.vfiobroker.inventory.PciFunction;
 class InventoryPagesController {
 
     private final InventoryService inventory;
+    private final ObjectProvider<GroupHolders> holders;
 
-    InventoryPagesController(InventoryService inventory) {
+    InventoryPagesController(InventoryService inventory, ObjectProvider<GroupHolders> holders) {
         this.inventory = inventory;
+        this.holders = holders;
+    }
+
+    private Map<Integer, String> holders() {
+        GroupHolders h = holders.getIfAvailable();
+        return h == null ? Map.of() : h.holders();
     }
 
     @GetMapping("/topology")
     String topology(Model model) {
         InventoryService.Snapshot s = inventory.snapshot();
-        model.addAttribute("topology", Topology.of(s, inventory));
+        model.addAttribute("topology", Topology.of(s, inventory, holders()));
         return "topology";
     }
 
     @GetMapping("/groups")
     String groups(Model model) {
         InventoryService.Snapshot s = inventory.snapshot();
-        model.addAttribute("groups", s.groups().stream().map(g -> GroupView.of(g, inventory)).toList());
-        model.addAttribute("counts", HostCounts.of(s));
+        Map<Integer, String> held = holders();
+        model.addAttribute("groups", s.groups().stream().map(g -> GroupView.of(g, inventory, held)).toList());
+        model.addAttribute("counts", HostCounts.of(s, held));
         return "groups";
     }
 
     @GetMapping("/groups/{id}")
     String group(@PathVariable int id, Model model) {
         IommuGroup g = inventory.getGroup(id);
-        model.addAttribute("g", GroupView.of(g, inventory));
+        model.addAttribute("g", GroupView.of(g, inventory, holders()));
         return "group";
     }
 
@@ -52,7 +62,7 @@ class InventoryPagesController {
         PciFunction f = inventory.getDevice(PciAddress.parse(address));
         model.addAttribute("d", f);
         model.addAttribute("g", f.iommuGroup() == null ? null
-                : inventory.findGroup(f.iommuGroup()).map(g -> GroupView.of(g, inventory)).orElse(null));
+                : inventory.findGroup(f.iommuGroup()).map(g -> GroupView.of(g, inventory, holders())).orElse(null));
         return "device";
     }
 }

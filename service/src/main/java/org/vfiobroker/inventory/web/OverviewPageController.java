@@ -3,6 +3,8 @@ package org.vfiobroker.inventory.web;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Controller;
 import org.vfiobroker.web.DashboardPage;
@@ -30,13 +32,15 @@ class OverviewPageController {
     private final HelperStatus helper;
     private final AuditService audit;
     private final MessageSource messages;
+    private final ObjectProvider<GroupHolders> holders;
 
     OverviewPageController(InventoryService inventory, HelperStatus helper, AuditService audit,
-                           MessageSource messages) {
+                           MessageSource messages, ObjectProvider<GroupHolders> holders) {
         this.inventory = inventory;
         this.helper = helper;
         this.audit = audit;
         this.messages = messages;
+        this.holders = holders;
     }
 
     @GetMapping("/")
@@ -51,7 +55,8 @@ class OverviewPageController {
         model.addAttribute("host", snapshot.host());
         model.addAttribute("helper", helperState);
         model.addAttribute("warnings", HostWarnings.of(snapshot.host(), helperState, messages, locale));
-        model.addAttribute("counts", HostCounts.of(snapshot));
+        GroupHolders h = holders.getIfAvailable();
+        model.addAttribute("counts", HostCounts.of(snapshot, h == null ? Map.of() : h.holders()));
         model.addAttribute("deviceCount", snapshot.devices().size());
         boolean auditReader = request.isUserInRole("ADMIN") || request.isUserInRole("OPERATOR")
                 || request.isUserInRole("VIEWER");

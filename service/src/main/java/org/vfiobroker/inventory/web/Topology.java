@@ -48,7 +48,7 @@ public record Topology(List<RootComplex> roots) {
     public record Node(PciFunction function, List<Cluster> children) {
     }
 
-    static Topology of(InventoryService.Snapshot s, InventoryService inventory) {
+    static Topology of(InventoryService.Snapshot s, InventoryService inventory, Map<Integer, String> holders) {
         Map<PciAddress, List<PciFunction>> children = new LinkedHashMap<>();
         Map<String, List<PciFunction>> roots = new LinkedHashMap<>();
         for (PciFunction f : s.devices()) {
@@ -60,7 +60,7 @@ public record Topology(List<RootComplex> roots) {
         }
         Map<Integer, GroupView> groups = new LinkedHashMap<>();
         for (IommuGroup g : s.groups()) {
-            groups.put(g.id(), GroupView.of(g, inventory));
+            groups.put(g.id(), GroupView.of(g, inventory, holders));
         }
         List<RootComplex> out = new ArrayList<>();
         roots.forEach((bus, functions) -> out.add(new RootComplex(bus, clusters(functions, null, children, groups))));
