@@ -120,6 +120,20 @@ int device_cdevs(const struct pci_dev *d, char names[][32], int max)
 			return vbh_fail(EX_HELPER_UNSAFE, "malformed-cdev", 0, "list cdevs of %s: unexpected entry",
 					d->bdf);
 		}
+		/*
+		 * Kernels without CONFIG_VFIO_DEVICE_CDEV (Debian's 6.1 and 6.12) list vfio-dev/vfioN too,
+		 * but with no device number ("dev") and no /dev/vfio/devices/vfioN: no node to hand out.
+		 */
+		char devattr[48];
+		struct stat ds;
+		snprintf(devattr, sizeof devattr, "vfio%llu/dev", num); /* at most 15 characters */
+		if (fstatat(dirfd(dir), devattr, &ds, AT_SYMLINK_NOFOLLOW) < 0) {
+			int e = errno;
+			if (e == ENOENT)
+				continue;
+			closedir(dir);
+			return vbh_fail(EX_HELPER_SYSCALL, "syscall", e, "list cdevs of %s: stat %s", d->bdf, devattr);
+		}
 		if (n == max) {
 			closedir(dir);
 			return vbh_fail(EX_HELPER_INTERNAL, "too-many-entries", 0, "list cdevs of %s: too many", d->bdf);

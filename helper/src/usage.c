@@ -33,6 +33,28 @@ static void add_reason(struct usage *u, const char *kind, const char *name, cons
 	u->count++;
 }
 
+/*
+ * /proc/self and /proc/net are symbolic links, which open_beneath refuses to follow: read this
+ * process's own /proc/<pid>/REL instead (the pid read from the self link, so that it is the pid as
+ * this proc mount numbers it). In a fixture tree proc/self is a plain directory: the path is used
+ * as given there.
+ */
+static const char *own_proc(int procfd, const char *rel, const char *as_given, char *buf, size_t n)
+{
+	char pid[16];
+	ssize_t k = readlinkat(procfd, "self", pid, sizeof pid);
+	if (k <= 0 || (size_t)k >= sizeof pid)
+		return as_given;
+	for (ssize_t i = 0; i < k; i++)
+		if (pid[i] < '0' || pid[i] > '9')
+			return as_given;
+	pid[k] = '\0';
+	int w = snprintf(buf, n, "%s/%s", pid, rel);
+	if (w < 0 || (size_t)w >= n)
+		return as_given;
+	return buf;
+}
+
 /* Reads a whole proc file (bounded) into a malloc'd NUL-terminated buffer. */
 static char *slurp(int dirfd, const char *rel, const char *what)
 {
@@ -106,7 +128,9 @@ int host_load_root(struct host *h)
 {
 	if (h->root_known)
 		return 0;
-	char *mi = slurp(h->hostprocfd, "self/mountinfo", "read mount table");
+	char p[48];
+	char *mi = slurp(h->hostprocfd, own_proc(h->hostprocfd, "mountinfo", "self/mountinfo", p, sizeof p),
+			 "read mount table");
 	if (!mi)
 		return -1;
 	char *save = NULL;
@@ -338,14 +362,17 @@ int device_usage(struct host *h, const struct pci_dev *d, struct usage *u)
 		return -1;
 	struct scan s = { .h = h, .u = u };
 	int rc = -1;
-	s.mountinfo = slurp(h->hostprocfd, "self/mountinfo", "read mount table");
+	char pm[48], pr[48], p6[48];
+	const char *route6 = own_proc(h->hostprocfd, "net/ipv6_route", "net/ipv6_route", p6, sizeof p6);
+	s.mountinfo = slurp(h->hostprocfd, own_proc(h->hostprocfd, "mountinfo", "self/mountinfo", pm, sizeof pm),
+			    "read mount table");
 	s.swaps = s.mountinfo ? slurp(h->hostprocfd, "swaps", "read swap table") : NULL;
-	s.route = s.swaps ? slurp(h->hostprocfd, "net/route", "read routes") : NULL;
+	s.route = s.swaps ? slurp(h->hostprocfd, own_proc(h->hostprocfd, "net/route", "net/route", pr, sizeof pr), "read routes") : NULL;
 	if (s.route) {
 		/* ipv6_route is absent when IPv6 is disabled: that is no route. */
 		struct stat st;
-		if (fstatat(h->hostprocfd, "net/ipv6_route", &st, AT_SYMLINK_NOFOLLOW) == 0)
-			s.route6 = slurp(h->hostprocfd, "net/ipv6_route", "read IPv6 routes");
+		if (fstatat(h->hostprocfd, route6, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			s.route6 = slurp(h->hostprocfd, route6, "read IPv6 routes");
 		else
 			s.route6 = calloc(1, 1);
 	}

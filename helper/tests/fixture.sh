@@ -65,6 +65,7 @@ mkfixture() {
 	fx_dev "$r" "$P/0000:00:1c.0" 0000:01:00.0 8086 10d3 020000 e1000e 2
 	fx_net "$r" "sys/devices/$P/0000:00:1c.0/0000:01:00.0" eth1 down
 	mkdir -p "$r/sys/devices/$P/0000:00:1c.0/0000:01:00.0/vfio-dev/vfio0"
+	echo 511:0 >"$r/sys/devices/$P/0000:00:1c.0/0000:01:00.0/vfio-dev/vfio0/dev"   # a vfio cdev kernel
 	fx_dev "$r" "$P/0000:00:01.0" 0000:02:00.0 10de 1eb8 030000 nouveau 3
 	fx_dev "$r" "$P/0000:00:01.0" 0000:02:00.1 10de 10f8 040300 snd_hda_intel 3
 	fx_dev "$r" "$P/0000:00:1c.2" 0000:03:00.0 8086 1533 020000 igb 4
