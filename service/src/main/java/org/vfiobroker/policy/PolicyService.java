@@ -62,6 +62,12 @@ public class PolicyService {
                 "No policy " + id + "; GET /api/v1/policies lists them").with("policyId", id));
     }
 
+    /** Without authorization: for the grant feature's own checks. */
+    @Transactional(readOnly = true)
+    public Optional<GrantPolicy> findOptional(long id) {
+        return policies.findById(id);
+    }
+
     /**
      * The policy that lets {@code user} receive from {@code pool}: the user's own policy, else the first (by id)
      * of the policies of its groups.

@@ -60,6 +60,12 @@ public class PoolService {
                 .with("field", field));
     }
 
+    /** A pool's name, for showing grants (a deleted pool has none). */
+    @Transactional(readOnly = true)
+    public java.util.Optional<String> nameOf(long id) {
+        return pools.findById(id).map(Pool::getName);
+    }
+
     /** The groups the selector selects on the host now (every endpoint matches), in number order. */
     public List<Integer> groupsOf(PoolSelector selector) {
         InventoryService.Snapshot s = inventory.snapshot();
