@@ -159,7 +159,11 @@ public class GrantService {
                     + p.getName() + "'; an ADMIN adds one (POST /api/v1/policies)").with("unixUser", user.name())
                     .with("pool", p.getName()), user.name()));
         }
-        store.ensureGrantee(user.uid(), user.name());
+        try {
+            store.ensureGrantee(user.uid(), user.name());
+        } catch (DataIntegrityViolationException e) {
+            // a concurrent request made the row first; it is there now
+        }
         Grant grant = reserve(user, pool, policy, named, r.groups(), count, memlock, duration, numa, numaPolicy,
                 caller, key, digest);
         if (grant == null) {

@@ -63,11 +63,7 @@ class GrantStore {
     @Transactional(propagation = Propagation.REQUIRES_NEW)
     public void ensureGrantee(long uid, String name) {
         if (grantees.findById(uid).isEmpty()) {
-            try {
-                grantees.saveAndFlush(new Grantee(uid, name));
-            } catch (DataIntegrityViolationException e) {
-                // another request made it first
-            }
+            grantees.saveAndFlush(new Grantee(uid, name));
         }
     }
 
