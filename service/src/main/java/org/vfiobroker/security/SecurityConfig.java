@@ -67,7 +67,8 @@ class SecurityConfig {
                         new HtmxSessionExpiredEntryPoint("/login?expired"),
                         request -> "true".equals(request.getHeader("HX-Request")))
                         .defaultAuthenticationEntryPointFor(
-                                new LoginUrlAuthenticationEntryPoint("/login"), AnyRequestMatcher.INSTANCE))
+                                new LoginUrlAuthenticationEntryPoint("/login"), AnyRequestMatcher.INSTANCE)
+                        .accessDeniedHandler(new ExpiredSessionAccessDeniedHandler("/login?expired")))
                 .logout(Customizer.withDefaults())
                 .build();
     }

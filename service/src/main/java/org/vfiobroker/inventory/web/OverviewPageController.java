@@ -1,22 +1,42 @@
 package org.vfiobroker.inventory.web;
 
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Controller;
+import org.vfiobroker.web.DashboardPage;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+import org.vfiobroker.audit.AuditQuery;
+import org.vfiobroker.audit.AuditService;
+import org.vfiobroker.host.HelperStatus;
 import org.vfiobroker.inventory.InventoryService;
 
-/** The first dashboard page: the host summary and the device table. Works without JavaScript. */
+/**
+ * The first dashboard page: IOMMU status with plain-language warnings, counts, the latest audit events
+ * (for those who may read them) and the device table. Works without JavaScript.
+ */
 @Controller
+@DashboardPage
 class OverviewPageController {
 
     static final int PAGE_SIZE = 50;
+    static final int RECENT_EVENTS = 8;
 
     private final InventoryService inventory;
+    private final HelperStatus helper;
+    private final AuditService audit;
+    private final MessageSource messages;
 
-    OverviewPageController(InventoryService inventory) {
+    OverviewPageController(InventoryService inventory, HelperStatus helper, AuditService audit,
+                           MessageSource messages) {
         this.inventory = inventory;
+        this.helper = helper;
+        this.audit = audit;
+        this.messages = messages;
     }
 
     @GetMapping("/")
@@ -25,10 +45,19 @@ class OverviewPageController {
                     @RequestParam(required = false) String driver,
                     @RequestParam(required = false) Integer iommuGroup,
                     @RequestParam(defaultValue = "0") int page,
-                    Model model) {
+                    HttpServletRequest request, Locale locale, Model model) {
         InventoryService.Snapshot snapshot = inventory.snapshot();
+        HelperStatus.State helperState = helper.current();
         model.addAttribute("host", snapshot.host());
+        model.addAttribute("helper", helperState);
+        model.addAttribute("warnings", HostWarnings.of(snapshot.host(), helperState, messages, locale));
+        model.addAttribute("counts", HostCounts.of(snapshot));
         model.addAttribute("deviceCount", snapshot.devices().size());
+        boolean auditReader = request.isUserInRole("ADMIN") || request.isUserInRole("OPERATOR")
+                || request.isUserInRole("VIEWER");
+        model.addAttribute("recentEvents", auditReader
+                ? audit.find(new AuditQuery(null, null, null, null, null, null), 0, RECENT_EVENTS).items()
+                : List.of());
         table(snapshot, classPrefix, vendor, driver, iommuGroup, page, model);
         return "overview";
     }

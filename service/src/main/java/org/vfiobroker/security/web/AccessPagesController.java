@@ -2,6 +2,7 @@ package org.vfiobroker.security.web;
 
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.stereotype.Controller;
+import org.vfiobroker.web.DashboardPage;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -19,6 +20,7 @@ import org.vfiobroker.security.Role;
  * on {@link AccountService} and {@link ApiTokenService}, the same as for the API; forms post, then redirect.
  */
 @Controller
+@DashboardPage
 class AccessPagesController {
 
     private final AccountService accounts;
