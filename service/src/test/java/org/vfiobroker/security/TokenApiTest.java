@@ -117,6 +117,19 @@ class TokenApiTest extends ApiTest {
     }
 
     @Test
+    void deletingAnAccountDeletesItsTokens() throws Exception {
+        String owner = uniqueName("gone");
+        createAccount(owner, "VIEWER");
+        JsonNode created = createToken(basic(owner, PASSWORD), Map.of("name", "orphan"));
+
+        call(delete("/api/v1/accounts/" + owner, admin()));
+
+        assertThat(call(get("/api/v1/host", "Bearer " + created.path("token").asString())).status()).isEqualTo(401);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM api_token WHERE id = ?", Long.class,
+                created.path("details").path("id").asLong())).isZero();
+    }
+
+    @Test
     void aTokenActsWithItsScopeNotItsOwnersRole() throws Exception {
         String bearer = "Bearer " + createToken(admin(), Map.of("name", "read only", "scope", "VIEWER"))
                 .path("token").asString();

@@ -13,6 +13,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
@@ -23,20 +24,18 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Base of the full-context API tests: the real filter chains and services on an in-memory H2 with the real
- * migrations, the inventory reading this machine's {@code /sys}, {@code /proc} and {@code /dev} (read only).
+ * migrations, on the {@code demo} profile's sample workstation (a fixture tree, simulated host).
  * Every response checked with {@link #call} is validated against {@code openapi.yaml}.
  */
 @SpringBootTest(properties = {
         "spring.datasource.url=jdbc:h2:mem:vfio-broker-test;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000",
         "vfio-broker.security.initial-admin-password=" + ApiTest.ADMIN_PASSWORD,
-        "vfio-broker.sysfs-root=/sys",
-        "vfio-broker.procfs-root=/proc",
-        "vfio-broker.devfs-root=/dev",
-        "vfio-broker.host=simulated",
+        "vfio-broker.data-dir=target/test-data/accounts-${random.uuid}",
         "vfio-broker.security.throttle.max-failures-per-username=3",
         "vfio-broker.security.throttle.max-failures-per-address=1000",
 })
 @AutoConfigureMockMvc
+@ActiveProfiles("demo")
 public abstract class ApiTest {
 
     public static final String ADMIN = "admin";
