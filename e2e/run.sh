@@ -59,8 +59,23 @@ else
   log "no helper (none in this tree, or VFIO_E2E_HELPER=none): the suite binds and hands out nodes by hand"
 fi
 
+# deploy/install.sh installs the helper in the guest when the tree has it. The smoke scenarios do
+# not start the service: without a built jar a placeholder file stands in for it.
+deploy=""
+jar=""
+if [ -n "$helper" ] && [ -x "$E2E_DIR/../deploy/install.sh" ]; then
+  deploy="$(cd "$E2E_DIR/../deploy" && pwd)/install.sh"
+  jar="$(cd "$E2E_DIR/.." && pwd)/service/target/vfio-broker-exec.jar"
+  if [ ! -f "$jar" ]; then
+    jar="$run/placeholder-service.jar"
+    echo "placeholder: the smoke scenarios do not run the service" > "$jar"
+    log "no service/target/vfio-broker-exec.jar: deploy/install.sh gets a placeholder (the smoke scenarios do not start the service)"
+  fi
+fi
+
 # What the guest suite needs to know, read by guest/suite.sh.
-printf 'PROBE=%q\nHELPER=%q\nE2E_DIR=%q\n' "$run/vfio-probe" "$helper" "$E2E_DIR" > "$run/results/env"
+printf 'PROBE=%q\nHELPER=%q\nDEPLOY=%q\nJAR=%q\nE2E_DIR=%q\n' \
+  "$run/vfio-probe" "$helper" "$deploy" "$jar" "$E2E_DIR" > "$run/results/env"
 
 QEMU_DATA_DIRS=()
 select_qemu

@@ -1,5 +1,5 @@
-# Smoke scenarios through the PRODUCTION helper, installed as deploy/ installs it: root-owned setuid
-# 4750, group of the service account, /etc/vfio-broker/helper.conf root 0644. Every privileged step
+# Smoke scenarios through the PRODUCTION helper, installed by deploy/install.sh (root-owned setuid
+# 4750, group of the service account, /etc/vfio-broker/helper.conf root 0644) when the tree has it. Every privileged step
 # is a helper verb run as the service account; the test itself only watches (and starts the
 # unprivileged processes). Sourced by suite.sh.
 # shellcheck shell=bash
@@ -75,31 +75,37 @@ node_is() { # group "uid gid mode"
 }
 
 helper_installed() {
-  local svc_uid
-  svc_uid="$(getent passwd "$SVC" | cut -d: -f3)"
-  [ -n "$svc_uid" ] || { svc_uid="$(free_system_uid)"; ensure_account "$SVC" "$svc_uid"; }
-  [ -n "$(name_of_uid $U1)" ] || ensure_account e2e-grantee $U1
-  [ -n "$(name_of_uid $U2)" ] || ensure_account e2e-other $U2
-  install -d -o root -g root -m 0755 /usr/libexec/vfio-broker /etc/vfio-broker
-  install -o root -g "$SVC" -m 4750 "$HELPER" "$HBIN"
-  cat > /etc/vfio-broker/helper.conf <<'CONF'
-# e2e guest policy: the e1000e NICs may be granted; everything else is denied by default.
-caller = vfio-broker
-min-uid = 1000
+  local out rc
+  if [ -n "${DEPLOY:-}" ]; then
+    # As on a real host: deploy/install.sh (no systemd here, so it only installs), then the
+    # administrator's allow rules.
+    "$DEPLOY" --no-start --helper "$HELPER" --jar "$JAR" || { echo "deploy/install.sh failed"; return 1; }
+  else
+    local svc_uid
+    svc_uid="$(getent passwd "$SVC" | cut -d: -f3)"
+    [ -n "$svc_uid" ] || { svc_uid="$(free_system_uid)"; ensure_account "$SVC" "$svc_uid"; }
+    install -d -o root -g root -m 0755 /usr/libexec/vfio-broker /etc/vfio-broker
+    install -o root -g "$SVC" -m 4750 "$HELPER" "$HBIN"
+    printf 'caller = vfio-broker\nmin-uid = 1000\n' > /etc/vfio-broker/helper.conf
+    chmod 0644 /etc/vfio-broker/helper.conf
+  fi
+  cat >> /etc/vfio-broker/helper.conf <<'CONF'
+# e2e guest: the e1000e NICs and the igb (82576) physical function and its virtual functions may be
+# granted; everything else stays denied by default.
 allow id 8086:10d3
-# igb (82576) physical function and its virtual functions, for SR-IOV.
 allow id 8086:10c9
 allow id 8086:10ca
 CONF
-  chmod 0644 /etc/vfio-broker/helper.conf
+  [ -n "$(name_of_uid $U1)" ] || ensure_account e2e-grantee $U1
+  [ -n "$(name_of_uid $U2)" ] || ensure_account e2e-other $U2
   ls -l "$HBIN" /etc/vfio-broker/helper.conf
+  grep -v '^#' /etc/vfio-broker/helper.conf | grep .
   [ "$(stat -c '%U %G %a' "$HBIN")" = "root $SVC 4750" ] || { echo "helper not installed root:$SVC 4750"; return 1; }
+  [ "$(stat -c '%U %a' /etc/vfio-broker/helper.conf)" = "root 644" ] || { echo "helper.conf not root 0644"; return 1; }
   helper_expect 0 version || return 1
   json_has "$LAST" '"build":"production"' || { echo "not the production build"; return 1; }
-  # Nobody else may even run it.
-  local out rc
-  # Through a shell: setpriv keeps its capabilities until its own exec (PR_SET_KEEPCAPS), so a helper
-  # exec'd by setpriv directly passes the permission check. The shell has none left.
+  # Nobody else may even run it. Through a shell: setpriv keeps its capabilities until its own exec
+  # (PR_SET_KEEPCAPS), so a helper exec'd by setpriv directly passes the permission check.
   out="$(setpriv --reuid=$U1 --regid=$U1 --clear-groups /bin/sh -c 'exec "$0" version' "$HBIN" 2>&1)"; rc=$?
   echo "uid $U1 runs the helper: exit $rc: $out"
   [ $rc -eq 126 ] || { echo "uid $U1 could execute the helper"; return 1; }
@@ -252,7 +258,7 @@ h_restore() {
   return $ok
 }
 
-scenario helper-installed-setuid-4750 helper_installed
+scenario helper-installed-by-deploy-setuid-4750 helper_installed
 scenario ich9-group-refused-by-helper ich9_refused
 scenario bind-group-e1000e-node-root-0600 h_bind_group
 scenario grant-nodes-to-uid1000 h_grant_nodes

@@ -1,5 +1,6 @@
 package org.vfiobroker.host;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -14,14 +15,14 @@ class HostConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "vfio-broker.host", havingValue = "native", matchIfMissing = true)
-    HostAgent nativeHelper(HelperProperties properties) {
-        return new NativeHelper(properties);
+    HostAgent nativeHelper(HelperProperties properties, MeterRegistry meters) {
+        return new MeteredHostAgent(new NativeHelper(properties), meters);
     }
 
     @Bean
     @ConditionalOnProperty(name = "vfio-broker.host", havingValue = "simulated")
-    HostAgent simulatedHost(InventoryProperties roots, SimulatedHostProperties properties) {
-        return new SimulatedHost(roots, properties);
+    HostAgent simulatedHost(InventoryProperties roots, SimulatedHostProperties properties, MeterRegistry meters) {
+        return new MeteredHostAgent(new SimulatedHost(roots, properties), meters);
     }
 
     /**

@@ -21,6 +21,10 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.vfiobroker.grant.ActivationFailedException;
+import org.vfiobroker.host.HelperUnavailableException;
+import org.vfiobroker.host.HostException;
+import org.vfiobroker.host.HostRefusedException;
 import org.vfiobroker.inventory.DeviceNotFoundException;
 import org.vfiobroker.inventory.InvalidPciAddressException;
 import org.vfiobroker.inventory.IommuGroupNotFoundException;
@@ -52,6 +56,57 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemType.IOMMU_GROUP_NOT_FOUND.problem(
                 e.getMessage() + "; GET /api/v1/iommu-groups lists the groups there are");
         problem.setProperty("iommuGroup", e.groupId());
+        return problem;
+    }
+
+    @ExceptionHandler(HostException.class)
+    ProblemDetail host(HostException e) {
+        return hostProblem(e, null);
+    }
+
+    @ExceptionHandler(ActivationFailedException.class)
+    ProblemDetail activationFailed(ActivationFailedException e) {
+        HostException cause = e.hostCause();
+        if (cause == null) {
+            log.error("Activation of grant {} failed", e.grantId(), e);
+            ProblemDetail problem = ProblemType.INTERNAL.problem(e.getMessage() + "; the grant is "
+                    + e.grant().getState());
+            problem.setProperty("grantId", e.grantId());
+            return problem;
+        }
+        return hostProblem(cause, e);
+    }
+
+    /** The host's answer as a problem: refusals 409 (by kind), helper failures 502, a missing helper 503. */
+    private static ProblemDetail hostProblem(HostException e, ActivationFailedException activation) {
+        ProblemType type;
+        if (e instanceof HostRefusedException) {
+            type = switch (String.valueOf(e.errorCode())) {
+                case "in-use" -> ProblemType.GROUP_IN_USE;
+                case "not-viable" -> ProblemType.GROUP_NOT_VIABLE;
+                case "noiommu" -> ProblemType.NOIOMMU_MODE;
+                default -> ProblemType.HOST_REFUSED;
+            };
+        } else if (e instanceof HelperUnavailableException) {
+            type = ProblemType.HELPER_UNAVAILABLE;
+        } else {
+            type = ProblemType.HELPER_FAILED;
+        }
+        String detail = "The host " + (e instanceof HostRefusedException ? "refused" : "failed at") + " '" + e.verb()
+                + "': " + e.getMessage() + (e.reasons().isEmpty() ? "" : " (" + String.join("; ", e.reasons()) + ")");
+        if (activation != null) {
+            detail = "Grant " + activation.grantId() + " could not be activated and is now "
+                    + activation.grant().getState() + ". " + detail;
+        }
+        ProblemDetail problem = type.problem(detail);
+        problem.setProperty("helperExitCode", e.exitCode());
+        problem.setProperty("helperError", e.errorCode());
+        if (!e.reasons().isEmpty()) {
+            problem.setProperty("inUseBy", e.reasons());
+        }
+        if (activation != null) {
+            problem.setProperty("grantId", activation.grantId());
+        }
         return problem;
     }
 

@@ -1,0 +1,77 @@
+package org.vfiobroker.grant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.vfiobroker.host.DeviceNode;
+
+class GrantLifecycleTest extends GrantTestBase {
+
+    @Test
+    void activatesANamedGroupAndReleasesItBackToTheHost() throws Exception {
+        Response created = grantGroups("alice", List.of(1), 64 * MIB);
+
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().path("state").asString()).isEqualTo("ACTIVE");
+        DeviceNode node = hostAgent.groupNode(1).orElseThrow();
+        assertThat(node.uid()).isEqualTo(2001);
+        assertThat(node.mode()).isEqualTo(0600);
+        assertThat(simulated().userMemlock("alice")).contains(64 * MIB);
+
+        Response revoked = delete("/api/v1/grants/" + created.id());
+
+        assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
+        assertThat(revoked.json().path("state").asString()).isEqualTo("RELEASED");
+        assertThat(simulated().userMemlock("alice")).isEmpty();
+        assertThat(hostAgent.inspectGroup(1).members()).filteredOn(m -> m.address().equals("0000:01:00.1"))
+                .extracting(m -> m.driver()).containsExactly("snd_hda_intel");
+    }
+
+    @Test
+    void refusesASecondGrantOfAHeldGroup() throws Exception {
+        Response first = grantGroups("bob", List.of(20), 16 * MIB);
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+
+        Response second = grantGroups("carol", List.of(20), 16 * MIB);
+
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.type()).isEqualTo("urn:vfio-broker:problem:already-granted");
+        assertThat(second.json().path("grantId").asLong()).isEqualTo(first.id());
+        delete("/api/v1/grants/" + first.id());
+    }
+
+    @Test
+    void allocatesFromAPoolWithinPolicy() throws Exception {
+        String pool = vfPool("vfs-lifecycle");
+        policy(pool, "carol", 2, 256 * MIB, 7200);
+
+        Response r = requestGrant(pool, "carol", 2, 64 * MIB, 600);
+
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().path("groups")).hasSize(2);
+        Response over = requestGrant(pool, "carol", 1, 64 * MIB, 600);
+        assertThat(over.status()).isEqualTo(409);
+        assertThat(over.type()).isEqualTo("urn:vfio-broker:problem:quota-exceeded");
+        delete("/api/v1/grants/" + r.id());
+    }
+
+    @Test
+    void refusesTheGroupHoldingTheRootFilesystem() throws Exception {
+        Response r = grantGroups("alice", List.of(3), 16 * MIB);
+
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.type()).isEqualTo("urn:vfio-broker:problem:group-in-use");
+        assertThat(r.json().path("inUseBy")).isNotEmpty();
+    }
+
+    @Test
+    void refusesRoot() throws Exception {
+        Response r = post("/api/v1/grants", Map.of("unixUser", "root", "groups", List.of(30), "memlockBytes", MIB,
+                "durationSeconds", 600));
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.type()).isEqualTo("urn:vfio-broker:problem:unix-user-not-allowed");
+    }
+}

@@ -1,0 +1,85 @@
+package org.vfiobroker.grant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.vfiobroker.host.NodeMode;
+import org.vfiobroker.inventory.PciAddress;
+
+/** Reconcile: re-application after a (simulated) reboot, drift, expiry; and extension within policy. */
+class ReconcileTest extends GrantTestBase {
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void reappliesAnActiveGrantAfterAReboot() throws Exception {
+        Response g = grantGroups("alice", List.of(1), 32 * MIB);
+        assertThat(g.status()).as(g.body()).isEqualTo(201);
+        // the reboot: nodes back to root, the audio function back on its driver, the drop-in gone
+        hostAgent.revokeNodes(1);
+        hostAgent.restore(PciAddress.parse("0000:01:00.1"), Optional.of("snd_hda_intel"));
+        hostAgent.removeUserMemlock("alice");
+
+        Reconciler.Report r = reconciler.reconcile(true);
+
+        assertThat(r.reapplied()).contains(g.id());
+        assertThat(hostAgent.groupNode(1).orElseThrow().uid()).isEqualTo(2001);
+        assertThat(hostAgent.inspectGroup(1).members()).allMatch(m -> "vfio-pci".equals(m.driver()));
+        assertThat(simulated().userMemlock("alice")).contains(32 * MIB);
+        assertThat(delete("/api/v1/grants/" + g.id()).json().path("state").asString()).isEqualTo("RELEASED");
+    }
+
+    @Test
+    void quarantinesAGrantWhoseNodeSomeoneElseTookOver() throws Exception {
+        Response g = grantGroups("bob", List.of(30), 16 * MIB);
+        assertThat(g.status()).as(g.body()).isEqualTo(201);
+        hostAgent.grantNodes(30, 2003, 2003, NodeMode.OWNER_ONLY);
+
+        Reconciler.Report r = reconciler.reconcile(false);
+
+        assertThat(r.quarantined()).contains(g.id());
+        Response q = get("/api/v1/grants/" + g.id());
+        assertThat(q.json().path("state").asString()).isEqualTo("QUARANTINED");
+        assertThat(q.json().path("reason").asString()).contains("uid 2003");
+        assertThat(hostAgent.groupNode(30).orElseThrow().uid()).isZero();
+        assertThat(grantGroups("carol", List.of(30), 16 * MIB).type())
+                .isEqualTo("urn:vfio-broker:problem:already-granted");
+        assertThat(delete("/api/v1/grants/" + g.id()).json().path("state").asString()).isEqualTo("RELEASED");
+    }
+
+    @Test
+    void releasesAnExpiredGrant() throws Exception {
+        Response g = grantGroups("carol", List.of(20), 16 * MIB);
+        assertThat(g.status()).as(g.body()).isEqualTo(201);
+        jdbc.update("update device_grant set created_at = dateadd('HOUR', -2, created_at),"
+                + " expires_at = dateadd('SECOND', -1, current_timestamp) where id = ?", g.id());
+
+        Reconciler.Report r = reconciler.reconcile(false);
+
+        assertThat(r.expired()).contains(g.id());
+        assertThat(get("/api/v1/grants/" + g.id()).json().path("state").asString()).isEqualTo("RELEASED");
+        assertThat(simulated().userMemlock("carol")).isEmpty();
+    }
+
+    @Test
+    void extendsWithinThePolicysLongestLeaseOnly() throws Exception {
+        String pool = vfPool("vfs-extend");
+        policy(pool, "u7", 1, 64 * MIB, 7200);
+        Response g = requestGrant(pool, "u7", 1, 16 * MIB, 3600);
+        assertThat(g.status()).as(g.body()).isEqualTo(201);
+
+        Response ok = post("/api/v1/grants/" + g.id() + "/extension", Map.of("extendBySeconds", 3000));
+        Response tooLong = post("/api/v1/grants/" + g.id() + "/extension", Map.of("extendBySeconds", 1000));
+
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+        assertThat(tooLong.status()).isEqualTo(409);
+        assertThat(tooLong.type()).isEqualTo("urn:vfio-broker:problem:policy-denied");
+        delete("/api/v1/grants/" + g.id());
+    }
+}
