@@ -285,6 +285,11 @@ final class SysfsScanner {
             if (!viability.viableOnceBound()) {
                 blockers.addAll(viability.blockers());
             }
+            if (fs.stream().allMatch(f -> f.baseClass() == 0x06)) {
+                blockers.add(new IommuGroup.Blocker(null, null, "group " + id + " holds only bridges (host, PCI or "
+                        + "PCIe ports), which stay with the kernel: there is no device in it for a user-space driver",
+                        null));
+            }
             for (PciFunction f : fs) {
                 for (InUseReason r : f.inUse()) {
                     blockers.add(new IommuGroup.Blocker(f.address(), f.driver(), r.detail(), r));

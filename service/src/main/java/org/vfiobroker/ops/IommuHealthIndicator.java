@@ -12,8 +12,7 @@ import org.vfiobroker.inventory.InventoryService;
  * it out of rotation for a property of the hardware. Whether grants are possible, and why not, is in the
  * details ({@code grantsPossible}, {@code grantBlockers}). DOWN when the inventory cannot be read at all.
  *
- * <p>A {@code helper} indicator (the native helper is present, executable and answers) belongs with the
- * {@code host} package and will join this one there.
+ * <p>The helper has its own component, {@link HelperHealthIndicator}.
  */
 @Component("iommu")
 class IommuHealthIndicator extends AbstractHealthIndicator {

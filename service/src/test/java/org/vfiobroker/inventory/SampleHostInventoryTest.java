@@ -117,6 +117,19 @@ class SampleHostInventoryTest {
     }
 
     @Test
+    void refusesAGroupOfBridgesOnlyAsThereIsNothingToHandOut() {
+        InventoryService inv = inventory(SampleHosts.workstation(tmp));
+        IommuGroup rootPortAlone = inv.groups().stream()
+                .filter(g -> inv.members(g).stream().allMatch(f -> f.baseClass() == 0x06))
+                .findFirst().orElseThrow(() -> new AssertionError("the workstation has a group of one root port"));
+
+        assertThat(rootPortAlone.viability().viable()).isTrue();
+        assertThat(rootPortAlone.takeable().takeable()).isFalse();
+        assertThat(rootPortAlone.takeable().blockers()).extracting(IommuGroup.Blocker::reason)
+                .anySatisfy(r -> assertThat(r).contains("only bridges"));
+    }
+
+    @Test
     void neverTakesTheNvmeDriveHoldingRoot() {
         InventoryService inv = inventory(SampleHosts.nvmeRoot(tmp));
         PciFunction nvme = inv.getDevice(at("0000:02:00.0"));
