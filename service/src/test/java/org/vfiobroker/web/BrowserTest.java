@@ -38,6 +38,7 @@ import org.vfiobroker.support.DemoHostTest;
         "vfio-broker.security.initial-admin-password=" + DemoHostTest.ADMIN_PASSWORD})
 @ActiveProfiles("demo")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.springframework.context.annotation.Import(BrowserUnixUsers.class)
 abstract class BrowserTest {
 
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
