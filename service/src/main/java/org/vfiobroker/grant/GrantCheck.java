@@ -126,10 +126,10 @@ public class GrantCheck {
         switch (d.breach()) {
             case GROUPS -> reasons.add("The policy allows " + d.limit() + " group(s) at once; " + user.name()
                     + " holds " + (d.limit() - d.remaining()) + " and asks for " + d.requested());
-            case MEMLOCK -> reasons.add("The policy allows " + d.limit() + " bytes of locked memory in all; "
-                    + d.remaining() + " remain and " + d.requested() + " are asked for");
-            case LEASE -> reasons.add("The policy allows leases of at most " + d.limit() + " seconds; "
-                    + d.requested() + " asked for");
+            case MEMLOCK -> reasons.add("The policy allows " + bytes(d.limit()) + " of locked memory in all; "
+                    + bytes(d.remaining()) + " remain and " + bytes(d.requested()) + " are asked for");
+            case LEASE -> reasons.add("The policy allows leases of at most " + hours(d.limit()) + "; "
+                    + hours(d.requested()) + " asked for");
             case NONE -> {
             }
         }
@@ -150,5 +150,20 @@ public class GrantCheck {
             }
         }
         return free;
+    }
+
+    /** Bytes as people read them (whole KiB, MiB, GiB where exact). */
+    static String bytes(long b) {
+        String[] units = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        int u = 0;
+        while (u < units.length - 1 && b >= 1024 && b % 1024 == 0) {
+            b /= 1024;
+            u++;
+        }
+        return b + " " + units[u];
+    }
+
+    static String hours(long seconds) {
+        return seconds % 3600 == 0 ? (seconds / 3600) + " hour(s)" : seconds + " seconds";
     }
 }

@@ -180,6 +180,7 @@ class GrantPagesController {
         model.addAttribute("errors", errors);
         model.addAttribute("pools", pools.list());
         model.addAttribute("takeable", inventory.groups().stream().filter(g -> g.takeable().takeable())
+                .filter(g -> inventory.members(g).stream().anyMatch(f -> !f.isBridge()))
                 .map(IommuGroup::id).toList());
         return "grant-new";
     }
