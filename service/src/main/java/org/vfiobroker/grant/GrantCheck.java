@@ -98,13 +98,13 @@ public class GrantCheck {
             reasons.add("Choose a pool, or name groups");
             return new Result(false, reasons, null, null, 0);
         }
-        Pool pool;
-        try {
-            pool = pools.getByName("pool", poolName);
-        } catch (ProblemException e) {
-            reasons.add(e.getMessage());
+        // Not getByName: its refusal would mark this read-only transaction for rollback.
+        Optional<Pool> found = pools.list().stream().filter(p -> p.getName().equals(poolName.strip())).findFirst();
+        if (found.isEmpty()) {
+            reasons.add("No pool named '" + poolName.strip() + "'");
             return new Result(false, reasons, null, null, 0);
         }
+        Pool pool = found.get();
         int free = freeGroups(pool, held);
         int n = count == null ? 1 : count;
         if (free < n) {
