@@ -83,13 +83,14 @@ class GrantsBrowserTest extends BrowserTest {
         type("#unixUser", "alice");
         new Select(find("#pool")).selectByValue("spare-nvme");
         type("#memlockMib", "4096");
-        waitForText("#policy-check", "would be refused");
-        assertThat(find("#policy-check").getText()).contains("locked memory");
+        waitForText("#policy-check", "of locked memory in all");
+        assertThat(find("#policy-check").getText()).contains("would be refused").contains("4 GiB are asked for");
         screenshot("grant-new-refused");
 
         type("#memlockMib", "1024");
         waitForText("#policy-check", "The policy allows this request");
         screenshot("grant-new-allowed");
+        phoneScreenshot("grant-new-phone");
         submit("#grant-form");
 
         waitForText("main", "Granted");
@@ -107,6 +108,7 @@ class GrantsBrowserTest extends BrowserTest {
         assertThat(quota.findElement(By.cssSelector(".groups-used")).getText()).isEqualTo("1 of 1");
         assertThat(quota.findElement(By.cssSelector(".memlock-used")).getText()).isEqualTo("1 GiB of 2 GiB");
         screenshot("grants");
+        phoneScreenshot("grants-phone");
 
         open("/grants/" + id);
         submit("form[action$='/revoke']");
