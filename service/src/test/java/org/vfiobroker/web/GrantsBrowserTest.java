@@ -108,6 +108,9 @@ class GrantsBrowserTest extends BrowserTest {
         assertThat(quota.findElement(By.cssSelector(".groups-used")).getText()).isEqualTo("1 of 1");
         assertThat(quota.findElement(By.cssSelector(".memlock-used")).getText()).isEqualTo("1 GiB of 2 GiB");
         screenshot("grants");
+        open("/");
+        assertThat(find(".quota-overview").getText()).contains("spare-nvme").contains("1 of 1").contains("1 GiB of 2 GiB");
+        screenshot("overview-with-grant");
         phoneScreenshot("grants-phone");
 
         open("/grants/" + id);

@@ -55,9 +55,11 @@ class GrantPagesController {
     private final PolicyService policies;
     private final InventoryService inventory;
     private final AuditService audit;
+    private final GrantQuotas quotas;
 
     GrantPagesController(GrantService grants, GrantCheck checks, PoolService pools, PolicyService policies,
-                         InventoryService inventory, AuditService audit) {
+                         InventoryService inventory, AuditService audit, GrantQuotas quotas) {
+        this.quotas = quotas;
         this.grants = grants;
         this.checks = checks;
         this.pools = pools;
@@ -102,10 +104,6 @@ class GrantPagesController {
         }
     }
 
-    /** What the holding grants under one policy use of it. */
-    record QuotaUse(GrantPolicy policy, int groups, long memlockBytes) {
-    }
-
     @GetMapping("/grants")
     String list(@RequestParam(required = false) String state, @RequestParam(required = false) String user,
                 Model model) {
@@ -115,27 +113,8 @@ class GrantPagesController {
         model.addAttribute("states", GrantState.values());
         model.addAttribute("state", stateFilter == null ? "" : stateFilter.name());
         model.addAttribute("user", userFilter == null ? "" : userFilter);
-        model.addAttribute("quotas", quotas());
+        model.addAttribute("quotas", quotas.uses());
         return "grants";
-    }
-
-    private List<QuotaUse> quotas() {
-        List<Grant> holding = new ArrayList<>();
-        for (GrantState s : GrantState.HOLDING) {
-            holding.addAll(grants.list(s, null, LIST_LIMIT));
-        }
-        Map<Long, QuotaUse> byPolicy = new LinkedHashMap<>();
-        for (GrantPolicy p : policies.list()) {
-            byPolicy.put(p.getId(), new QuotaUse(p, 0, 0));
-        }
-        for (Grant g : holding) {
-            QuotaUse q = g.getPolicyId() == null ? null : byPolicy.get(g.getPolicyId());
-            if (q != null) {
-                byPolicy.put(g.getPolicyId(), new QuotaUse(q.policy(), q.groups() + g.groups().size(),
-                        q.memlockBytes() + g.getMemlockBytes()));
-            }
-        }
-        return List.copyOf(byPolicy.values());
     }
 
     @GetMapping("/grants/new")

@@ -33,9 +33,12 @@ class OverviewPageController {
     private final AuditService audit;
     private final MessageSource messages;
     private final ObjectProvider<GroupHolders> holders;
+    private final ObjectProvider<QuotaOverview> quotas;
 
     OverviewPageController(InventoryService inventory, HelperStatus helper, AuditService audit,
-                           MessageSource messages, ObjectProvider<GroupHolders> holders) {
+                           MessageSource messages, ObjectProvider<GroupHolders> holders,
+                           ObjectProvider<QuotaOverview> quotas) {
+        this.quotas = quotas;
         this.inventory = inventory;
         this.helper = helper;
         this.audit = audit;
@@ -58,6 +61,8 @@ class OverviewPageController {
         GroupHolders h = holders.getIfAvailable();
         model.addAttribute("counts", HostCounts.of(snapshot, h == null ? Map.of() : h.holders()));
         model.addAttribute("deviceCount", snapshot.devices().size());
+        QuotaOverview q = quotas.getIfAvailable();
+        model.addAttribute("quotas", q == null ? List.of() : q.lines());
         boolean auditReader = request.isUserInRole("ADMIN") || request.isUserInRole("OPERATOR")
                 || request.isUserInRole("VIEWER");
         model.addAttribute("recentEvents", auditReader
