@@ -131,7 +131,7 @@ fi
 log "booting $(cat "$kdir/release") in QEMU (TCG; console in $run/console.log)"
 boot_ms="$(now_ms)"
 qemu_rc=0
-if [ "$rest" = yes ]; then timeout_s="${VFIO_E2E_TIMEOUT:-560}"; mem="${VFIO_E2E_MEM:-2048}"
+if [ "$rest" = yes ]; then timeout_s="${VFIO_E2E_TIMEOUT:-1000}"; mem="${VFIO_E2E_MEM:-2048}"
 else timeout_s="${VFIO_E2E_TIMEOUT:-300}"; mem="${VFIO_E2E_MEM:-1024}"; fi
 timeout --kill-after=10 "$timeout_s" "$QEMU_BIN" "${QEMU_DATA_DIRS[@]}" \
   -nodefaults -nographic -monitor none -serial "file:$run/console.log" \

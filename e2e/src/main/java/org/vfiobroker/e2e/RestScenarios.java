@@ -174,7 +174,7 @@ public final class RestScenarios {
     }
 
     boolean waitForService() throws Exception {
-        long deadline = System.currentTimeMillis() + 460_000;
+        long deadline = System.currentTimeMillis() + 600_000;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
         while (System.currentTimeMillis() < deadline) {
             if (Files.exists(results.resolve("service-failed")) || Files.exists(results.resolve("done"))
@@ -377,8 +377,8 @@ public final class RestScenarios {
         check(dev.path("msix").path("enabled").asBoolean(), "MSI-X not enabled: " + dev);
         limitAndRun(oneGrant, "--map-size 32M " + g, r);
         check(!r[0].path("ok").asBoolean() && "ENOMEM".equals(r[0].path("error").asText())
-                && "dma_map".equals(r[0].path("step").asText()) || "ENOMEM".equals(r[0].path("error").asText()),
-                "32 MiB beyond the 16 MiB quota did not fail with ENOMEM: " + r[0]);
+                && "map_dma".equals(r[0].path("step").asText()),
+                "32 MiB beyond the 16 MiB quota did not fail with ENOMEM at map_dma: " + r[0]);
     }
 
     /** 3 (the other mechanism): a PAM session of the grantee (runuser, pam_limits) gets the drop-in's 16 MiB. */
@@ -583,7 +583,7 @@ public final class RestScenarios {
         check(g.getState() == GrantState.ACTIVE, "grant is " + g.getState() + ": " + g.getReason());
         int gr = g.getGroups().get(0).getIommuGroup();
         long t0 = System.currentTimeMillis();
-        Guest.Result r = guest.run("restart_service", Duration.ofSeconds(300));
+        Guest.Result r = guest.run("restart_service", Duration.ofSeconds(480));
         log("restart (" + (System.currentTimeMillis() - t0) + " ms): " + r.out());
         check(r.rc() == 0, "restart failed: " + r.line());
         Files.writeString(results.resolve("scenario-ms.txt"), "rest:service-restart " + (System.currentTimeMillis() - t0) + "\n",
