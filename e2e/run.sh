@@ -24,6 +24,9 @@ require_file /usr/lib/x86_64-linux-gnu/libc.a libc6-dev
 # The guest runs this machine's programs in a chroot: the suite needs these on the host.
 require_cmd setpriv util-linux
 require_cmd prlimit util-linux
+require_cmd runuser util-linux      # the PAM session of the grantee (pam_limits) in the REST scenarios
+require_cmd lspci pciutils          # scenario rest-1 compares the inventory with lspci in the guest
+require_cmd java openjdk-17-jdk-headless
 
 run="$E2E_TARGET/run"
 # The guest reaches the run directory through this machine's root, under its own /tmp, /run, /proc,

@@ -557,7 +557,9 @@ public final class RestScenarios {
         check(nodeOf(gr).equals("1000 1000 600"), "node " + nodeOf(gr));
         long deadline = System.currentTimeMillis() + 100_000;
         Grant now = g;
-        while (System.currentTimeMillis() < deadline && now.getState() == GrantState.ACTIVE) {
+        // ACTIVE until the reconcile sees the expiry, then RELEASING while it takes the devices back.
+        while (System.currentTimeMillis() < deadline
+                && (now.getState() == GrantState.ACTIVE || now.getState() == GrantState.RELEASING)) {
             Thread.sleep(2000);
             now = new GrantsApi(scheduler).getGrant(g.getId());
         }
