@@ -139,3 +139,24 @@ else
   touch "$RESULTS/service-failed"
 fi
 stop_service
+
+# The last step an administrator takes: deploy/uninstall.sh, after every grant was revoked. It must
+# leave nothing of what deploy/install.sh added (its manifest), no memlock drop-in, no account, no data
+# (with --purge), and the API must be gone.
+uninstalled_cleanly() {
+  local manifest=/usr/share/vfio-broker/install-manifest files f
+  [ -n "${DEPLOY:-}" ] || { echo "no deploy/install.sh in the tree"; return 1; }
+  [ -f "$manifest" ] || { echo "no install manifest at $manifest"; return 1; }
+  mapfile -t files < <(awk '$1 == "file" { print $2 }' "$manifest")
+  echo "the manifest lists ${#files[@]} files; drivers on vfio-pci: $(ls /sys/bus/pci/drivers/vfio-pci 2>/dev/null | grep -c :)"
+  bash "$(dirname "$DEPLOY")/uninstall.sh" --purge || { echo "deploy/uninstall.sh failed"; return 1; }
+  for f in "${files[@]}" "$manifest"; do
+    [ ! -e "$f" ] || { echo "$f is still there"; return 1; }
+  done
+  if id vfio-broker >/dev/null 2>&1; then echo "the account vfio-broker is still there"; return 1; fi
+  [ ! -e /var/lib/vfio-broker ] || { echo "the data directory is still there"; return 1; }
+  if ls /etc/security/limits.d/90-vfio-broker-*.conf >/dev/null 2>&1; then echo "a memlock drop-in is left"; return 1; fi
+  if service_healthy; then echo "the API still answers"; return 1; fi
+  echo "nothing of the installation is left"
+}
+scenario uninstall-leaves-nothing-behind uninstalled_cleanly
