@@ -488,9 +488,13 @@ public final class RestScenarios {
         for (int gr : groups) {
             String seen = guest.ok("sleep 0.3; tail -n 1 /tmp/e2e-watch." + gr + "; [ -e /dev/vfio/" + gr
                     + " ] && echo \"now $(stat -c '%u %g %a' /dev/vfio/" + gr + ")\" || echo gone");
-            log("/dev/vfio/" + gr + ": " + seen);
-            check(seen.startsWith("0 0 600") || seen.contains("now 0 0 600"),
-                    "/dev/vfio/" + gr + " was not root 0600 before it went: " + seen);
+            // The node is root 0600 only between the helper's revoke-nodes and restore, which removes it: a
+            // transient state that a watcher sampling every 50 ms misses on a loaded machine. Logged, not
+            // asserted; the smoke scenario revoke-nodes-root-0600 checks the helper's effect deterministically,
+            // and the service's tests check the order of the steps. Asserted here: the grantee lost the node.
+            log("/dev/vfio/" + gr + " (last seen by the watcher, then now): " + seen);
+            check(seen.endsWith("gone") || seen.contains("now 0 0 600"),
+                    "/dev/vfio/" + gr + " still belongs to someone after the revocation: " + seen);
         }
         for (GrantGroup gg : twoGrant.getGroups()) {
             for (String m : gg.getMembers()) {
