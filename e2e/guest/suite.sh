@@ -88,4 +88,13 @@ sriov() {
 }
 [ "${SRIOV:-no}" = yes ] && scenario sr-iov-vf-dma sriov
 
+# The REST-driven scenarios: the installed service runs here; the host-side driver talks to it.
+if [ "${REST:-no}" = yes ]; then
+  if [ -n "${HELPER:-}" ]; then
+    . "$here/rest.sh"
+  else
+    fail rest-scenarios "no production helper: the service cannot run"
+  fi
+fi
+
 touch "$RESULTS/done"

@@ -20,6 +20,7 @@ require_cmd gzip gzip
 # What the guest needs, by module name; their dependencies are added automatically.
 wanted=(
   virtio_pci 9pnet_virtio 9p overlay   # the host's root and the results directory over 9p, /etc overlay
+  virtio_net                           # the control NIC: the host-side REST driver reaches the service
   vfio vfio_iommu_type1 vfio_pci       # the subject
   e1000e                               # the devices to grant (one IOMMU group each)
   igb igbvf                            # SR-IOV physical function and its VFs (QEMU 8 or newer)
