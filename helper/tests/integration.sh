@@ -59,6 +59,17 @@ writes_are() { # expected log text
 	[ "$got" = "$1" ] || { bad "writes differ:"$'\n'"--- expected"$'\n'"$1"$'\n'"--- got"$'\n'"$got"; return 1; }
 }
 t() { CUR=$1; }
+# Waits (up to 10 s) until a process started in the background has exec'd the named program: a fixed
+# sleep races with a loaded machine, where the holder may still be setpriv or bash when it is inspected.
+exec_done() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "exec_done: process $1 did not become $2 within 10 s" >&2
+	return 1
+}
 P=sys/devices/pci0000:00
 
 # ---------------------------------------------------------------- basics
@@ -171,7 +182,7 @@ t memlock_user_refuses_system_account; fresh; h memlock-user daemon 1048576
 expect 65 '.error.code == "uid-below-minimum"' && ok
 
 t memlock_pid_sets_limit_on_grantee_process; fresh
-setpriv --reuid="$TUID" --regid="$TGID" --clear-groups sleep 60 & SP=$!; PIDS+=("$SP"); sleep 0.2
+setpriv --reuid="$TUID" --regid="$TGID" --clear-groups sleep 60 & SP=$!; PIDS+=("$SP"); exec_done "$SP" sleep
 if [ $(( 0x$(awk '/^CapEff/ {print $2}' /proc/self/status) >> 24 & 1 )) = 1 ]; then
 	h memlock-pid "$SP" "$TUID" 65536
 else
@@ -197,7 +208,7 @@ expect 65 '.error.code == "uid-below-minimum"' && ok
 # ---------------------------------------------------------------- holders
 t holders_lists_processes_with_the_group_node_open; fresh; fx_bound "$ROOT" 0000:01:00.0 2
 h grant-nodes 2 "$TUID" "$TGID" 0600
-setpriv --reuid="$TUID" --regid="$TGID" --clear-groups sleep 60 3<"$ROOT/dev/vfio/2" & H1=$!; PIDS+=("$H1"); sleep 0.2
+setpriv --reuid="$TUID" --regid="$TGID" --clear-groups sleep 60 3<"$ROOT/dev/vfio/2" & H1=$!; PIDS+=("$H1"); exec_done "$H1" sleep
 h holders 2
 expect 0 ".holders | length == 1" ".holders[0].pid == $H1" ".holders[0].uid == $TUID" '.holders[0].comm == "sleep"' \
 	'.holders[0].vmLckBytes == 0' '.holders[0].vmPinBytes >= 0' && ok
@@ -206,13 +217,13 @@ t restore_refuses_group_that_is_held; h restore 0000:01:00.0
 expect 66 '.error.code == "held"' && writes_are "" && ok
 
 t terminate_holders_terms_then_kills; 
-setpriv --reuid="$TUID" --regid="$TGID" --clear-groups bash -c 'trap "" TERM; exec sleep 60' 3<"$ROOT/dev/vfio/devices/vfio0" & H2=$!; PIDS+=("$H2"); sleep 0.3
+setpriv --reuid="$TUID" --regid="$TGID" --clear-groups bash -c 'trap "" TERM; exec sleep 60' 3<"$ROOT/dev/vfio/devices/vfio0" & H2=$!; PIDS+=("$H2"); exec_done "$H2" sleep
 h terminate-holders 2 300
 expect 0 '.allGone' ".holders | map(select(.pid == $H1))[0].outcome == \"terminated\"" \
 	".holders | map(select(.pid == $H2))[0].outcome == \"killed\"" && { wait "$H1" "$H2" 2>/dev/null; h holders 2; expect 0 '.holders == []'; } && ok
 
 t terminate_holders_skips_system_accounts; fresh; fx_bound "$ROOT" 0000:01:00.0 2
-sleep 60 3<"$ROOT/dev/vfio/2" & H3=$!; PIDS+=("$H3"); sleep 0.2
+sleep 60 3<"$ROOT/dev/vfio/2" & H3=$!; PIDS+=("$H3"); exec_done "$H3" sleep
 h terminate-holders 2 100
 expect 0 '.holders[0].outcome == "skipped-uid-below-minimum"' '.allGone == false' && kill -0 "$H3" && ok
 
