@@ -10,6 +10,9 @@ import org.springframework.security.authorization.AuthorizationDeniedException;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.vfiobroker.host.HelperUnavailableException;
+import org.vfiobroker.host.HostException;
+import org.vfiobroker.host.HostRefusedException;
 import org.vfiobroker.inventory.DeviceNotFoundException;
 import org.vfiobroker.inventory.InvalidPciAddressException;
 import org.vfiobroker.inventory.IommuGroupNotFoundException;
@@ -18,7 +21,8 @@ import org.vfiobroker.problem.ProblemException;
 /**
  * Errors of the dashboard's pages as a page in the layout, with the status a browser and a test can see:
  * 404 for an unknown device or group, 400 for a malformed address, 403 when the role does not allow it,
- * and the status of any other problem the services raise.
+ * 409/502/503 for the host's refusals and the helper's failures, and the status of any other problem the
+ * services raise.
  */
 @ControllerAdvice(annotations = DashboardPage.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -44,6 +48,15 @@ class PageExceptionHandler {
         ProblemDetail p = e.toProblem();
         HttpStatus status = HttpStatus.resolve(p.getStatus());
         return page(status == null ? HttpStatus.INTERNAL_SERVER_ERROR : status, p.getDetail(), response, model);
+    }
+
+    /** The host refused (409), the helper failed (502) or cannot be run (503). */
+    @ExceptionHandler(HostException.class)
+    String host(HostException e, HttpServletResponse response, Model model) {
+        HttpStatus status = e instanceof HostRefusedException ? HttpStatus.CONFLICT
+                : e instanceof HelperUnavailableException ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
+        return page(status, e.getMessage() + (e.reasons().isEmpty() ? "" : " (" + String.join("; ", e.reasons()) + ")"),
+                response, model);
     }
 
     private static String page(HttpStatus status, String detail, HttpServletResponse response, Model model) {

@@ -90,4 +90,14 @@ class GrantPagesTest {
         assertThat(r.getResponse().getRedirectedUrl()).isEqualTo("/devices/0000:04:00.0#sriov");
         assertThat((String) r.getFlashMap().get("sriovError")).contains("99");
     }
+
+    @Test
+    void theVfListKeepsPollingWithProgressUntilTheCountIsReached() throws Exception {
+        String waiting = page("/devices/0000:04:00.0/vfs?target=5", "OPERATOR");
+        assertThat(waiting).contains("hx-get=\"/devices/0000:04:00.0/vfs?target=5\"").contains("<progress")
+                .contains("8 virtual functions so far; waiting for 5.").doesNotContain("<html");
+
+        String done = page("/devices/0000:04:00.0/vfs?target=8", "OPERATOR");
+        assertThat(done).doesNotContain("hx-get").contains("8 virtual functions are there.");
+    }
 }

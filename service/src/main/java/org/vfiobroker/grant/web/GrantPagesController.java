@@ -18,10 +18,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.vfiobroker.audit.AuditQuery;
 import org.vfiobroker.audit.AuditService;
+import org.vfiobroker.grant.ActivationFailedException;
 import org.vfiobroker.grant.Grant;
 import org.vfiobroker.grant.GrantCheck;
 import org.vfiobroker.grant.GrantService;
 import org.vfiobroker.grant.GrantState;
+import org.vfiobroker.host.HostException;
 import org.vfiobroker.inventory.InventoryService;
 import org.vfiobroker.inventory.IommuGroup;
 import org.vfiobroker.policy.GrantPolicy;
@@ -145,6 +147,12 @@ class GrantPagesController {
                     : grants.grantGroups(r, form.idempotencyKey());
             redirect.addFlashAttribute("created", true);
             return "redirect:/grants/" + created.grant().getId();
+        } catch (ActivationFailedException e) {
+            // The grant exists and says what happened (FAILED, its reason); show it there.
+            redirect.addFlashAttribute("error", e.getMessage());
+            return "redirect:/grants/" + e.grantId();
+        } catch (HostException e) {
+            return form(model, form, Map.of(FormErrors.FORM, e.getMessage()));
         } catch (ProblemException e) {
             return form(model, new GrantForm(form.unixUser(), form.pool(), form.count(), form.groups(),
                     form.memlockMib(), form.durationHours(), form.numaNode(), UUID.randomUUID().toString()),
@@ -217,7 +225,7 @@ class GrantPagesController {
         try {
             grants.revoke(id, force);
             redirect.addFlashAttribute("revoked", true);
-        } catch (ProblemException e) {
+        } catch (ProblemException | HostException e) {
             redirect.addFlashAttribute("error", e.getMessage());
         }
         return "redirect:/grants/" + id;
