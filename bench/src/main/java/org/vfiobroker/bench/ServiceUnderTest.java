@@ -52,6 +52,10 @@ final class ServiceUnderTest implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add("java");
         command.addAll(jvm);
+        String extra = System.getProperty("bench.jvm.extra", System.getenv().getOrDefault("BENCH_JVM_EXTRA", ""));
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+"))); // e.g. -XX:StartFlightRecording=filename=/tmp/x.jfr
+        }
         command.addAll(List.of("-jar", jar.toString(),
                 "--server.port=" + port,
                 "--vfio-broker.host=simulated",
@@ -142,6 +146,12 @@ final class ServiceUnderTest implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
+        }
+        try { // kept for a look after the run, as the work directory is deleted
+            Files.copy(log, Path.of(System.getProperty("java.io.tmpdir"), "vfio-broker-bench-service.log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.err.println("could not keep the service log: " + e);
         }
     }
 
