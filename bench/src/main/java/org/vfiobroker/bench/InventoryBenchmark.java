@@ -41,7 +41,6 @@ import org.vfiobroker.inventory.InventoryService;
 public final class InventoryBenchmark {
 
     private static final int CLIENTS = 50;
-    private static final String PASSWORD = "bench-admin-password";
 
     private InventoryBenchmark() {
     }
@@ -59,6 +58,7 @@ public final class InventoryBenchmark {
             long t0 = System.nanoTime();
             SysfsFixture host = SampleHosts.dense(work.resolve("host"), 16, 250, 8, 16);
             System.out.printf("generated the dense host in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+            System.out.printf("load average at start: %s%n", ServiceUnderTest.loadAverage());
             rescanVersusLspci(host, rounds);
             http(jar, host, work, perClient);
         } finally {
@@ -95,27 +95,13 @@ public final class InventoryBenchmark {
     }
 
     private static void http(Path jar, SysfsFixture host, Path work, int perClient) throws Exception {
-        int port = freePort();
-        Path log = work.resolve("service.log");
-        Process service = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString(),
-                "--server.port=" + port,
-                "--vfio-broker.host=simulated",
-                "--vfio-broker.data-dir=" + work.resolve("data"),
-                "--vfio-broker.sysfs-root=" + host.sysfs(),
-                "--vfio-broker.procfs-root=" + host.procfs(),
-                "--vfio-broker.devfs-root=" + host.devfs(),
-                "--vfio-broker.security.initial-admin-password=" + PASSWORD)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            String base = "http://127.0.0.1:" + port;
-            String basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
-            waitUntilUp(client, base, basic, service, log);
-            String token = createToken(client, base, basic);
-            URI uri = URI.create(base + "/api/v1/devices?size=100");
-            for (int i = 0; i < 200; i++) { // warm-up
-                client.send(get(uri, token), HttpResponse.BodyHandlers.discarding());
+        try (ServiceUnderTest service = ServiceUnderTest.start(jar, host, work)) {
+            String token = service.createToken(null);
+            URI uri = URI.create(service.base + "/api/v1/devices?size=100");
+            for (int i = 0; i < 500; i++) { // warm-up
+                service.client.send(get(uri, token), HttpResponse.BodyHandlers.discarding());
             }
+            System.out.printf("load average before the load: %s%n", ServiceUnderTest.loadAverage());
             List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger errors = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
@@ -123,7 +109,7 @@ public final class InventoryBenchmark {
             long began = System.nanoTime();
             for (int c = 0; c < CLIENTS; c++) {
                 pool.submit(() -> {
-                    HttpClient own = HttpClient.newHttpClient();
+                    HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                     start.await();
                     for (int i = 0; i < perClient; i++) {
                         long t = System.nanoTime();
@@ -143,56 +129,16 @@ public final class InventoryBenchmark {
             }
             double seconds = (System.nanoTime() - began) / 1e9;
             System.out.printf("GET /api/v1/devices?size=100, %d clients x %d requests: %.0f req/s, "
-                            + "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, errors %d%n",
+                            + "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, errors %d (load average after: %s)%n",
                     CLIENTS, perClient, latencies.size() / seconds, ms(percentile(latencies, 50)),
                     ms(percentile(latencies, 90)), ms(percentile(latencies, 99)), ms(Collections.max(latencies)),
-                    errors.get());
-            String status = Files.readString(Path.of("/proc/" + service.pid() + "/status"));
-            System.out.printf("service memory: VmRSS %s, VmHWM %s (heap limit -Xmx512m)%n",
-                    field(status, "VmRSS"), field(status, "VmHWM"));
-        } finally {
-            service.destroy();
-            if (!service.waitFor(30, TimeUnit.SECONDS)) {
-                service.destroyForcibly();
-            }
+                    errors.get(), ServiceUnderTest.loadAverage());
+            System.out.printf("service memory: %s (JVM options %s)%n", service.memory(), service.jvmOptions);
         }
     }
 
     private static HttpRequest get(URI uri, String token) {
         return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token).GET().build();
-    }
-
-    private static void waitUntilUp(HttpClient client, String base, String basic, Process service, Path log)
-            throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("the service exited:\n" + Files.readString(log));
-            }
-            try {
-                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/host"))
-                        .header("Authorization", basic).build(), HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("the service did not answer within 120 s; its log:\n" + Files.readString(log));
-    }
-
-    private static String createToken(HttpClient client, String base, String basic) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/tokens"))
-                .header("Authorization", basic).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"bench\",\"expiresInDays\":1}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        Matcher m = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
-        if (r.statusCode() != 201 || !m.find()) {
-            throw new IllegalStateException("token creation failed: " + r.statusCode() + " " + r.body());
-        }
-        return m.group(1);
     }
 
     private static void run(List<String> command) throws Exception {
@@ -201,17 +147,6 @@ public final class InventoryBenchmark {
         if (p.waitFor() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " exited with " + p.exitValue());
         }
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static String field(String status, String name) {
-        Matcher m = Pattern.compile("(?m)^" + name + ":\\s*(.+)$").matcher(status);
-        return m.find() ? m.group(1).trim() : "?";
     }
 
     private static long percentile(List<Long> values, int p) {

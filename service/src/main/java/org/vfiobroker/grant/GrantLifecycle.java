@@ -70,7 +70,7 @@ class GrantLifecycle {
             } catch (RuntimeException e) {
                 throw new ActivationFailedException(undoActivation(grant.getId(), e), e);
             } finally {
-                inventory.invalidate();
+                inventory.invalidateGroups(grant.groups());
             }
             Grant active = store.transition(grant.getId(), Set.of(GrantState.REQUESTED), GrantState.ACTIVE, null, null,
                     "grant.activate", Outcome.SUCCESS, "groups=" + grant.groups()).orElseThrow();
@@ -182,7 +182,7 @@ class GrantLifecycle {
                         Outcome.FAILED, describe(e) + "; the grant stays releasing and the reconcile retries"));
                 throw e;
             } finally {
-                inventory.invalidate();
+                inventory.invalidateGroups(grant.groups());
             }
             GrantState end = grant.isActivationFailed() ? GrantState.FAILED : GrantState.RELEASED;
             Grant done = store.transition(id, Set.of(GrantState.RELEASING), end, null, actor, "grant.release",
@@ -251,7 +251,7 @@ class GrantLifecycle {
                     () -> steps.host().grantNodes(group, (int) grant.getUid(), (int) grant.getGid(), NodeMode.OWNER_ONLY));
         }
         writeMemlock(grant.getUnixUser(), grant.getUid(), -1);
-        inventory.invalidate();
+        inventory.invalidateGroups(grant.groups());
         store.record(new org.vfiobroker.audit.AuditEvent.Draft("system", "grant.reapply", "grant:" + grant.getId(),
                 Outcome.SUCCESS, "groups=" + grant.groups()));
     }

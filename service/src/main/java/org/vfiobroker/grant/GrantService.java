@@ -240,24 +240,34 @@ public class GrantService {
         InventoryService.Snapshot s = inventory.snapshot();
         PoolSelector selector = pool.selector();
         Set<Integer> held = store.heldGroups();
-        List<GrantStore.Candidate> near = new ArrayList<>();
-        List<GrantStore.Candidate> far = new ArrayList<>();
+        List<IommuGroup> near = new ArrayList<>();
+        List<IommuGroup> far = new ArrayList<>();
         for (IommuGroup g : s.groups()) {
             if (held.contains(g.id()) || !g.takeable().takeable() || !selector.selectsGroup(members(g, s))) {
                 continue;
             }
-            GrantStore.Candidate c = candidate(g, s);
-            if (numa == null || numa.equals(c.numaNode())) {
-                near.add(c);
+            if (numa == null || numa.equals(numaNode(members(g, s)))) {
+                near.add(g);
             } else if (!numaRequired) {
-                far.add(c);
+                far.add(g);
             }
         }
         // Random order within a preference tier, so that concurrent requests rarely reach for the same group.
         Collections.shuffle(near, ThreadLocalRandom.current());
         Collections.shuffle(far, ThreadLocalRandom.current());
         near.addAll(far);
-        return near;
+        // Candidates are made as the reservation reaches them: it usually takes the first one of thousands.
+        return new java.util.AbstractList<>() {
+            @Override
+            public GrantStore.Candidate get(int index) {
+                return candidate(near.get(index), s);
+            }
+
+            @Override
+            public int size() {
+                return near.size();
+            }
+        };
     }
 
     private static List<PciFunction> members(IommuGroup g, InventoryService.Snapshot s) {
@@ -267,9 +277,13 @@ public class GrantService {
     private static GrantStore.Candidate candidate(IommuGroup g, InventoryService.Snapshot s) {
         List<PciFunction> members = members(g, s);
         String ids = members.stream().map(f -> f.address() + "=" + f.vendorDevice()).collect(Collectors.joining(","));
-        Integer numa = members.stream().filter(f -> !f.isPciBridge()).map(PciFunction::numaNode)
+        return new GrantStore.Candidate(g.id(), ids, numaNode(members));
+    }
+
+    /** A group's NUMA node: its first endpoint's that has one. */
+    private static Integer numaNode(List<PciFunction> members) {
+        return members.stream().filter(f -> !f.isPciBridge()).map(PciFunction::numaNode)
                 .filter(n -> n != null).findFirst().orElse(null);
-        return new GrantStore.Candidate(g.id(), ids, numa);
     }
 
     private void refuseUnlessTakeable(IommuGroup g) {

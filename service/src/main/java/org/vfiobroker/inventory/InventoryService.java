@@ -2,10 +2,13 @@ package org.vfiobroker.inventory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 
 import org.slf4j.Logger;
@@ -30,6 +33,8 @@ public class InventoryService implements DisposableBean {
     private final Object scanLock = new Object();
     private volatile Snapshot snapshot;
     private volatile boolean stale = true;
+    /** Groups the broker changed since the snapshot: the next read re-reads just them. */
+    private final Set<Integer> changedGroups = ConcurrentHashMap.newKeySet();
 
     public InventoryService(InventoryProperties properties, ConfigSpaceReader configReader, DeviceNodeInspector nodes) {
         this.properties = properties;
@@ -45,12 +50,14 @@ public class InventoryService implements DisposableBean {
     /** The current snapshot; scans first when none is current. */
     public Snapshot snapshot() {
         Snapshot s = snapshot;
-        if (s != null && !stale) {
+        if (s != null && !stale && changedGroups.isEmpty()) {
             return s;
         }
         synchronized (scanLock) {
             if (snapshot == null || stale) {
                 rescanLocked();
+            } else if (!changedGroups.isEmpty()) {
+                refreshLocked();
             }
             return snapshot;
         }
@@ -99,6 +106,15 @@ public class InventoryService implements DisposableBean {
         stale = true;
     }
 
+    /**
+     * Marks these groups changed: the next read re-reads only their functions and rebuilds them (and the host
+     * summary), instead of a full rescan. Call after the broker changed only these groups (bind, restore, device
+     * nodes); anything else (SR-IOV, hot-plug) needs {@link #invalidate()}.
+     */
+    public void invalidateGroups(Collection<Integer> groups) {
+        changedGroups.addAll(groups);
+    }
+
     /** Rescans now and returns the new snapshot. */
     public Snapshot rescan() {
         synchronized (scanLock) {
@@ -120,6 +136,12 @@ public class InventoryService implements DisposableBean {
             return false; // nobody asked yet; the first read scans
         }
         String now = SysfsScanner.fingerprint(properties);
+        // The broker's own changes to groups are refreshed first (cheap); a difference that remains is someone
+        // else's. A few tries, as grants may keep changing groups meanwhile.
+        for (int i = 0; i < 3 && !stale && !now.equals(s.fingerprint()) && !changedGroups.isEmpty(); i++) {
+            s = snapshot();
+            now = SysfsScanner.fingerprint(properties);
+        }
         if (now.equals(s.fingerprint()) && !stale) {
             return false;
         }
@@ -130,10 +152,25 @@ public class InventoryService implements DisposableBean {
 
     private void rescanLocked() {
         stale = false;
+        Set<Integer> covered = Set.copyOf(changedGroups); // a change marked during the scan stays marked
+        changedGroups.removeAll(covered);
         Snapshot s = scanner.scan();
         snapshot = s;
         log.debug("inventory scanned: {} functions, {} groups in {} ms", s.devices().size(), s.groups().size(),
                 s.scanTime().toMillis());
+    }
+
+    private void refreshLocked() {
+        Set<Integer> groups = Set.copyOf(changedGroups);
+        changedGroups.removeAll(groups);
+        Snapshot s = scanner.refresh(snapshot, groups);
+        if (s == null) {
+            log.info("the host's functions changed while refreshing groups {}, rescanning the inventory", groups);
+            rescanLocked();
+            return;
+        }
+        snapshot = s;
+        log.debug("inventory refreshed groups {} in {} ms", groups, s.scanTime().toMillis());
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.vfiobroker.inventory;
 
 import java.util.Comparator;
-import java.util.regex.Pattern;
 
 /**
  * A PCI function address in the canonical sysfs form {@code DDDD:BB:DD.F} (domain, bus, device,
@@ -13,7 +12,6 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
     /** The syntax, stated for error messages. */
     public static final String SYNTAX = "DDDD:BB:DD.F (hexadecimal domain 0000-ffff, bus 00-ff, device 00-1f, function 0-7), e.g. 0000:03:00.1";
 
-    private static final Pattern FORM = Pattern.compile("[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]");
 
     private static final Comparator<PciAddress> ORDER = Comparator.comparingInt(PciAddress::domain)
             .thenComparingInt(PciAddress::bus)
@@ -41,7 +39,7 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
      * @throws InvalidPciAddressException with a message that states the expected syntax
      */
     public static PciAddress parse(String text) {
-        if (text == null || text.length() != 12 || !FORM.matcher(text).matches()) {
+        if (!hasForm(text)) {
             throw new InvalidPciAddressException("'" + abbreviate(text) + "' is not a PCI address; expected " + SYNTAX);
         }
         try {
@@ -58,10 +56,28 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
 
     /** Whether {@code text} is a well-formed address (for scanning directory names). */
     public static boolean isWellFormed(String text) {
-        if (text == null || text.length() != 12 || !FORM.matcher(text).matches()) {
+        if (!hasForm(text)) {
             return false;
         }
-        return Integer.parseInt(text.substring(8, 10), 16) <= 0x1f;
+        return Character.digit(text.charAt(8), 16) * 16 + Character.digit(text.charAt(9), 16) <= 0x1f;
+    }
+
+    /** The syntax {@code hhhh:hh:hh.o} (hexadecimal, either case; function 0-7), checked without a regex: the scan checks every directory name. */
+    private static boolean hasForm(String text) {
+        if (text == null || text.length() != 12 || text.charAt(4) != ':' || text.charAt(7) != ':'
+                || text.charAt(10) != '.' || text.charAt(11) < '0' || text.charAt(11) > '7') {
+            return false;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (i != 4 && i != 7 && !isHex(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isHex(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 
     @Override
@@ -72,7 +88,22 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
     /** The canonical form, as sysfs names the device directory. */
     @Override
     public String toString() {
-        return String.format("%04x:%02x:%02x.%x", domain, bus, device, function);
+        char[] c = new char[12];
+        hex(c, 0, domain, 4);
+        c[4] = ':';
+        hex(c, 5, bus, 2);
+        c[7] = ':';
+        hex(c, 8, device, 2);
+        c[10] = '.';
+        c[11] = (char) ('0' + function);
+        return new String(c);
+    }
+
+    private static void hex(char[] out, int at, int value, int digits) {
+        for (int i = digits - 1; i >= 0; i--) {
+            out[at + i] = Character.forDigit(value & 0xf, 16);
+            value >>>= 4;
+        }
     }
 
     private static String abbreviate(String text) {

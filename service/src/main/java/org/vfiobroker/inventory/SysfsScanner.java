@@ -6,12 +6,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 
@@ -69,6 +71,86 @@ final class SysfsScanner {
         HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groups, anyCdev, nodes);
         return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started),
                 fingerprint(properties, names, devices), host, devices, groups);
+    }
+
+    /**
+     * A snapshot like {@link #scan()}'s, re-reading only the functions of the given groups (their members in the
+     * old snapshot and in {@code kernel/iommu_groups/<n>/devices} now) and rebuilding those groups, the host
+     * summary and the fingerprint; every other function and group is taken from {@code old}. For the broker's own
+     * changes to a group (bind, device nodes, restore), which touch nothing outside the group.
+     *
+     * @return {@code null} when the host's function list is not the old one's (hot-plug): then only a full scan
+     *         is right
+     */
+    Snapshot refresh(Snapshot old, Set<Integer> changed) {
+        long started = System.nanoTime();
+        Path sysfs = properties.sysfsRoot();
+        Path devfs = properties.devfsRoot();
+        Path devicesDir = sysfs.resolve("bus/pci/devices");
+        String[] names = Sysfs.list(devicesDir);
+        Arrays.sort(names);
+        Map<PciAddress, PciFunction> byAddress = new HashMap<>(old.devicesByAddress());
+        Set<String> reread = new TreeSet<>();
+        for (int g : changed) {
+            IommuGroup before = old.groupsById().get(g);
+            if (before != null) {
+                before.members().forEach(a -> reread.add(a.toString()));
+            }
+            for (String n : Sysfs.list(sysfs.resolve("kernel/iommu_groups").resolve(Integer.toString(g)).resolve("devices"))) {
+                if (PciAddress.isWellFormed(n)) {
+                    reread.add(n);
+                }
+            }
+        }
+        InUseDetector inUse = InUseDetector.load(sysfs, properties.procfsRoot());
+        Set<Integer> affected = new TreeSet<>(changed);
+        for (String n : reread) {
+            PciAddress address = PciAddress.parse(n);
+            PciFunction before = byAddress.get(address);
+            PciFunction now = scanFunction(devicesDir, n, inUse);
+            if (before == null || now == null) {
+                return null; // appeared or vanished
+            }
+            byAddress.put(address, now);
+            if (before.iommuGroup() != null) {
+                affected.add(before.iommuGroup());
+            }
+            if (now.iommuGroup() != null) {
+                affected.add(now.iommuGroup());
+            }
+        }
+        int wellFormed = 0;
+        for (String n : names) {
+            if (PciAddress.isWellFormed(n)) {
+                wellFormed++;
+                if (!byAddress.containsKey(PciAddress.parse(n))) {
+                    return null;
+                }
+            }
+        }
+        if (wellFormed != byAddress.size()) {
+            return null;
+        }
+        List<PciFunction> devices = new ArrayList<>(old.devices().size());
+        for (PciFunction f : old.devices()) {
+            devices.add(byAddress.get(f.address()));
+        }
+        Map<Integer, List<PciFunction>> members = new TreeMap<>();
+        for (PciFunction f : devices) {
+            if (f.iommuGroup() != null && affected.contains(f.iommuGroup())) {
+                members.computeIfAbsent(f.iommuGroup(), k -> new ArrayList<>()).add(f);
+            }
+        }
+        GroupContext context = new GroupContext(sysfs, devfs,
+                name -> Files.exists(devfs.resolve("vfio").resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        Map<Integer, IommuGroup> groups = new TreeMap<>(old.groupsById());
+        affected.forEach(groups::remove);
+        members.forEach((id, fs) -> groups.put(id, group(id, fs, context)));
+        List<IommuGroup> groupList = new ArrayList<>(groups.values());
+        boolean anyCdev = devices.stream().anyMatch(f -> f.vfioCdev() != null);
+        HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groupList, anyCdev, nodes);
+        return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started),
+                fingerprint(properties, names, devices), host, devices, groupList);
     }
 
     private PciFunction scanFunction(Path devicesDir, String name, InUseDetector inUse) {
@@ -262,43 +344,59 @@ final class SysfsScanner {
                 members.computeIfAbsent(f.iommuGroup(), k -> new ArrayList<>()).add(f);
             }
         }
-        String noiommuParam = Sysfs.text(sysfs.resolve("module/vfio/parameters/enable_unsafe_noiommu_mode"));
-        boolean noiommuMode = "Y".equals(noiommuParam) || "1".equals(noiommuParam);
         Set<String> vfioNodes = new HashSet<>(Arrays.asList(Sysfs.list(devfs.resolve("vfio"))));
-        Path groupsDir = sysfs.resolve("kernel/iommu_groups");
+        GroupContext context = new GroupContext(sysfs, devfs, vfioNodes::contains);
         List<IommuGroup> out = new ArrayList<>(members.size());
         for (Map.Entry<Integer, List<PciFunction>> e : members.entrySet()) {
-            int id = e.getKey();
-            List<PciFunction> fs = e.getValue();
-            boolean noiommu = vfioNodes.contains("noiommu-" + id) || noiommuMode
-                    && "vfio-noiommu".equals(Sysfs.text(groupsDir.resolve(Integer.toString(id)).resolve("name")));
-            String nodeName = noiommu ? "noiommu-" + id : Integer.toString(id);
-            DeviceNodeStatus node = vfioNodes.contains(nodeName)
-                    ? nodes.inspect(devfs.resolve("vfio").resolve(nodeName), "/dev/vfio/" + nodeName)
-                    : DeviceNodeStatus.missing("/dev/vfio/" + nodeName);
-            IommuGroup.Viability viability = DmaOwnershipRule.evaluate(fs);
-            List<IommuGroup.Blocker> blockers = new ArrayList<>();
-            if (noiommu) {
-                blockers.add(new IommuGroup.Blocker(null, null, "group " + id + " is a noiommu group: no IOMMU confines "
-                        + "its DMA, so it is never handed to an unprivileged user", null));
-            }
-            if (!viability.viableOnceBound()) {
-                blockers.addAll(viability.blockers());
-            }
-            if (fs.stream().allMatch(f -> f.baseClass() == 0x06)) {
-                blockers.add(new IommuGroup.Blocker(null, null, "group " + id + " holds only bridges (host, PCI or "
-                        + "PCIe ports), which stay with the kernel: there is no device in it for a user-space driver",
-                        null));
-            }
-            for (PciFunction f : fs) {
-                for (InUseReason r : f.inUse()) {
-                    blockers.add(new IommuGroup.Blocker(f.address(), f.driver(), r.detail(), r));
-                }
-            }
-            out.add(new IommuGroup(id, fs.stream().map(PciFunction::address).toList(), viability,
-                    new IommuGroup.Takeability(blockers.isEmpty(), blockers), noiommu, node));
+            out.add(group(e.getKey(), e.getValue(), context));
         }
         return out;
+    }
+
+    /** What building a group needs from the host besides its functions. */
+    private static final class GroupContext {
+        final Path devfs;
+        final Path groupsDir;
+        final boolean noiommuMode;
+        final java.util.function.Predicate<String> vfioNode;
+
+        GroupContext(Path sysfs, Path devfs, java.util.function.Predicate<String> vfioNode) {
+            String noiommuParam = Sysfs.text(sysfs.resolve("module/vfio/parameters/enable_unsafe_noiommu_mode"));
+            this.noiommuMode = "Y".equals(noiommuParam) || "1".equals(noiommuParam);
+            this.devfs = devfs;
+            this.groupsDir = sysfs.resolve("kernel/iommu_groups");
+            this.vfioNode = vfioNode;
+        }
+    }
+
+    private IommuGroup group(int id, List<PciFunction> fs, GroupContext c) {
+        boolean noiommu = c.vfioNode.test("noiommu-" + id) || c.noiommuMode
+                && "vfio-noiommu".equals(Sysfs.text(c.groupsDir.resolve(Integer.toString(id)).resolve("name")));
+        String nodeName = noiommu ? "noiommu-" + id : Integer.toString(id);
+        DeviceNodeStatus node = c.vfioNode.test(nodeName)
+                ? nodes.inspect(c.devfs.resolve("vfio").resolve(nodeName), "/dev/vfio/" + nodeName)
+                : DeviceNodeStatus.missing("/dev/vfio/" + nodeName);
+        IommuGroup.Viability viability = DmaOwnershipRule.evaluate(fs);
+        List<IommuGroup.Blocker> blockers = new ArrayList<>();
+        if (noiommu) {
+            blockers.add(new IommuGroup.Blocker(null, null, "group " + id + " is a noiommu group: no IOMMU confines "
+                    + "its DMA, so it is never handed to an unprivileged user", null));
+        }
+        if (!viability.viableOnceBound()) {
+            blockers.addAll(viability.blockers());
+        }
+        if (fs.stream().allMatch(f -> f.baseClass() == 0x06)) {
+            blockers.add(new IommuGroup.Blocker(null, null, "group " + id + " holds only bridges (host, PCI or "
+                    + "PCIe ports), which stay with the kernel: there is no device in it for a user-space driver",
+                    null));
+        }
+        for (PciFunction f : fs) {
+            for (InUseReason r : f.inUse()) {
+                blockers.add(new IommuGroup.Blocker(f.address(), f.driver(), r.detail(), r));
+            }
+        }
+        return new IommuGroup(id, fs.stream().map(PciFunction::address).toList(), viability,
+                new IommuGroup.Takeability(blockers.isEmpty(), blockers), noiommu, node);
     }
 
     /**

@@ -1,0 +1,197 @@
+package org.vfiobroker.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.vfiobroker.fixture.SysfsFixture;
+
+/**
+ * The real service jar as a subprocess with the simulated host on a fixture tree, started with the JVM options
+ * of {@code deploy/default.env} (the systemd unit's), so that the benchmark measures what is deployed. Closing
+ * it stops exactly the process it started.
+ */
+final class ServiceUnderTest implements AutoCloseable {
+
+    static final String PASSWORD = "bench-admin-password";
+
+    final Process process;
+    final String base;
+    final String basic;
+    final List<String> jvmOptions;
+    final Path dataDir;
+    final Path log;
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ServiceUnderTest(Process process, String base, List<String> jvmOptions, Path dataDir, Path log) {
+        this.process = process;
+        this.base = base;
+        this.basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        this.jvmOptions = jvmOptions;
+        this.dataDir = dataDir;
+        this.log = log;
+    }
+
+    static ServiceUnderTest start(Path jar, SysfsFixture host, Path work, String... extraArgs) throws Exception {
+        int port = freePort();
+        Path log = work.resolve("service.log");
+        List<String> jvm = jvmOptions();
+        List<String> command = new ArrayList<>();
+        command.add("java");
+        command.addAll(jvm);
+        String extra = System.getProperty("bench.jvm.extra", System.getenv().getOrDefault("BENCH_JVM_EXTRA", ""));
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+"))); // e.g. -XX:StartFlightRecording=filename=/tmp/x.jfr
+        }
+        command.addAll(List.of("-jar", jar.toString(),
+                "--server.port=" + port,
+                "--vfio-broker.host=simulated",
+                "--vfio-broker.data-dir=" + work.resolve("data"),
+                "--vfio-broker.sysfs-root=" + host.sysfs(),
+                "--vfio-broker.procfs-root=" + host.procfs(),
+                "--vfio-broker.devfs-root=" + host.devfs(),
+                "--vfio-broker.security.initial-admin-password=" + PASSWORD));
+        command.addAll(List.of(extraArgs));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServiceUnderTest s = new ServiceUnderTest(p, "http://127.0.0.1:" + port, jvm, work.resolve("data"), log);
+        try {
+            s.waitUntilUp();
+        } catch (Exception e) {
+            s.close();
+            throw e;
+        }
+        System.out.printf("service pid %d, JVM options %s (from deploy/default.env)%n", p.pid(), jvm);
+        return s;
+    }
+
+    /** JAVA_OPTS of deploy/default.env; {@code -Dbench.jvm=...} overrides (space-separated). */
+    static List<String> jvmOptions() throws IOException {
+        String override = System.getProperty("bench.jvm");
+        if (override != null && !override.isBlank()) {
+            return List.of(override.trim().split("\\s+"));
+        }
+        Path env = Path.of("deploy/default.env");
+        if (Files.isReadable(env)) {
+            Matcher m = Pattern.compile("(?m)^JAVA_OPTS=\"([^\"]*)\"").matcher(Files.readString(env));
+            if (m.find()) {
+                return List.of(m.group(1).trim().split("\\s+"));
+            }
+        }
+        return List.of();
+    }
+
+    private void waitUntilUp() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the service exited:\n" + Files.readString(log));
+            }
+            try {
+                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/host"))
+                        .header("Authorization", basic).build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the service did not answer within 120 s; its log:\n" + Files.readString(log));
+    }
+
+    /** POSTs JSON as the administrator (basic auth); returns the response, failing unless 2xx. */
+    HttpResponse<String> adminPost(String path, String json) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", basic).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException("POST " + path + " " + json + ": " + r.statusCode() + " " + r.body());
+        }
+        return r;
+    }
+
+    /** A bearer token of the administrator, with the given scope ({@code null}: the admin's own). */
+    String createToken(String scope) throws Exception {
+        String body = "{\"name\":\"bench\",\"expiresInDays\":1" + (scope == null ? "" : ",\"scope\":\"" + scope + "\"") + "}";
+        HttpResponse<String> r = adminPost("/api/v1/tokens", body);
+        Matcher m = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
+        if (!m.find()) {
+            throw new IllegalStateException("token creation failed: " + r.statusCode() + " " + r.body());
+        }
+        return m.group(1);
+    }
+
+    String memory() throws IOException {
+        String status = Files.readString(Path.of("/proc/" + process.pid() + "/status"));
+        return "VmRSS " + field(status, "VmRSS") + ", VmHWM " + field(status, "VmHWM");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        try { // kept for a look after the run, as the work directory is deleted
+            Files.copy(log, Path.of(System.getProperty("java.io.tmpdir"), "vfio-broker-bench-service.log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.err.println("could not keep the service log: " + e);
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String field(String status, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + ":\\s*(.+)$").matcher(status);
+        return m.find() ? m.group(1).trim() : "?";
+    }
+
+    static long percentile(List<Long> values, int p) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
