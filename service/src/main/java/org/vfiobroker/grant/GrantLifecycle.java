@@ -62,15 +62,15 @@ class GrantLifecycle {
         ReentrantLock lock = lockOf(grant.getId());
         lock.lock();
         try {
-            try {
-                for (GrantItem item : grant.getItems()) {
-                    bindAndHand(grant, item.getIommuGroup());
+            try (InventoryService.Change change = inventory.changing(grant.groups())) {
+                try {
+                    for (GrantItem item : grant.getItems()) {
+                        bindAndHand(grant, item.getIommuGroup());
+                    }
+                    writeMemlock(grant.getUnixUser(), grant.getUid(), -1);
+                } catch (RuntimeException e) {
+                    throw new ActivationFailedException(undoActivation(grant.getId(), e), e);
                 }
-                writeMemlock(grant.getUnixUser(), grant.getUid(), -1);
-            } catch (RuntimeException e) {
-                throw new ActivationFailedException(undoActivation(grant.getId(), e), e);
-            } finally {
-                inventory.invalidateGroups(grant.groups());
             }
             Grant active = store.transition(grant.getId(), Set.of(GrantState.REQUESTED), GrantState.ACTIVE, null, null,
                     "grant.activate", Outcome.SUCCESS, "groups=" + grant.groups()).orElseThrow();
@@ -175,14 +175,12 @@ class GrantLifecycle {
                             () -> steps.host().terminateHolders(group, grace));
                 }
             }
-            try {
+            try (InventoryService.Change change = inventory.changing(grant.groups())) {
                 takeBack(grant, true);
             } catch (RuntimeException e) {
                 store.record(new org.vfiobroker.audit.AuditEvent.Draft(actor, "grant.release", "grant:" + id,
                         Outcome.FAILED, describe(e) + "; the grant stays releasing and the reconcile retries"));
                 throw e;
-            } finally {
-                inventory.invalidateGroups(grant.groups());
             }
             GrantState end = grant.isActivationFailed() ? GrantState.FAILED : GrantState.RELEASED;
             Grant done = store.transition(id, Set.of(GrantState.RELEASING), end, null, actor, "grant.release",
@@ -236,6 +234,14 @@ class GrantLifecycle {
 
     /** After a reboot: bind and hand over again what the grant should have. */
     void reapply(Grant grant) {
+        try (InventoryService.Change change = inventory.changing(grant.groups())) {
+            reapplyOnHost(grant);
+        }
+        store.record(new org.vfiobroker.audit.AuditEvent.Draft("system", "grant.reapply", "grant:" + grant.getId(),
+                Outcome.SUCCESS, "groups=" + grant.groups()));
+    }
+
+    private void reapplyOnHost(Grant grant) {
         for (GrantItem item : grant.getItems()) {
             int group = item.getIommuGroup();
             BindResult bound = steps.run(grant.getId(), "bind-group", "iommu-group:" + group, "reapply",
@@ -251,9 +257,6 @@ class GrantLifecycle {
                     () -> steps.host().grantNodes(group, (int) grant.getUid(), (int) grant.getGid(), NodeMode.OWNER_ONLY));
         }
         writeMemlock(grant.getUnixUser(), grant.getUid(), -1);
-        inventory.invalidateGroups(grant.groups());
-        store.record(new org.vfiobroker.audit.AuditEvent.Draft("system", "grant.reapply", "grant:" + grant.getId(),
-                Outcome.SUCCESS, "groups=" + grant.groups()));
     }
 
     /** A host answer that the object is gone already counts as done when taking things back. */

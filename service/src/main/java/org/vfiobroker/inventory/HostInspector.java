@@ -42,10 +42,18 @@ final class HostInspector {
 
     static HostSummary inspect(Path sysfs, Path procfs, Path devfs, List<IommuGroup> groups, boolean anyCdev,
                                DeviceNodeInspector nodes) {
+        return inspect(sysfs, procfs, devfs, groups, anyCdev, nodes, Sysfs.list(sysfs.resolve("kernel/iommu_groups")).length);
+    }
+
+    /**
+     * @param groupDirs the number of {@code kernel/iommu_groups} entries, when the caller knows it (a targeted
+     *                  refresh: the broker's changes to a group never add or remove groups)
+     */
+    static HostSummary inspect(Path sysfs, Path procfs, Path devfs, List<IommuGroup> groups, boolean anyCdev,
+                               DeviceNodeInspector nodes, int groupDirs) {
         String release = Sysfs.text(procfs.resolve("sys/kernel/osrelease"));
         String[] units = Sysfs.list(sysfs.resolve("class/iommu"));
         Arrays.sort(units);
-        int groupDirs = Sysfs.list(sysfs.resolve("kernel/iommu_groups")).length;
         IommuKind kind = units.length == 0 ? IommuKind.NONE : kindOf(units[0]);
         Iommu iommu = new Iommu(units.length > 0, kind, List.of(units), groupDirs);
 

@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +20,11 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 /**
- * The live inventory. Reads come from an immutable, cached {@link Snapshot}; a full rescan replaces it when
- * {@link #invalidate()} was called (after the broker changed the host) or when the hot-plug watcher sees the
- * host's fingerprint change (devices, drivers, groups or {@code /dev/vfio} nodes appearing or going away).
+ * The live inventory. Reads come from an immutable, cached {@link Snapshot} and never wait, except for the
+ * first scan and after {@link #invalidate()} (SR-IOV changes, quarantine, reconcile), which make the next read
+ * rescan. The broker's changes to single groups (bind, nodes, restore) are re-read at once by the thread that
+ * made them ({@link #refreshGroups}, O(group)); the hot-plug watcher rescans when the host's fingerprint
+ * changes otherwise (devices, drivers, groups or {@code /dev/vfio} nodes appearing or going away).
  */
 @Service
 public class InventoryService implements DisposableBean {
@@ -35,6 +39,12 @@ public class InventoryService implements DisposableBean {
     private volatile boolean stale = true;
     /** Groups the broker changed since the snapshot: the next read re-reads just them. */
     private final Set<Integer> changedGroups = ConcurrentHashMap.newKeySet();
+    /** Changes of groups by the broker under way ({@link Change}s open). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Counts changes begun or refreshed, so the watcher notices one that came and went while it looked. */
+    private final AtomicLong changes = new AtomicLong();
+    static final int MAX_DEFERRALS = 3;
+    private int deferrals;
 
     public InventoryService(InventoryProperties properties, ConfigSpaceReader configReader, DeviceNodeInspector nodes) {
         this.properties = properties;
@@ -47,17 +57,19 @@ public class InventoryService implements DisposableBean {
         return new InventoryService(properties, new SysfsConfigSpaceReader(), new FilesystemDeviceNodeInspector());
     }
 
-    /** The current snapshot; scans first when none is current. */
+    /**
+     * The current snapshot; scans first when none is current. Never waits for a targeted refresh: the broker's
+     * changes to a group are in the snapshot once {@link #refreshGroups} (or the {@link Change} around them)
+     * returned.
+     */
     public Snapshot snapshot() {
         Snapshot s = snapshot;
-        if (s != null && !stale && changedGroups.isEmpty()) {
+        if (s != null && !stale) {
             return s;
         }
         synchronized (scanLock) {
             if (snapshot == null || stale) {
                 rescanLocked();
-            } else if (!changedGroups.isEmpty()) {
-                refreshLocked();
             }
             return snapshot;
         }
@@ -107,12 +119,54 @@ public class InventoryService implements DisposableBean {
     }
 
     /**
-     * Marks these groups changed: the next read re-reads only their functions and rebuilds them (and the host
-     * summary), instead of a full rescan. Call after the broker changed only these groups (bind, restore, device
-     * nodes); anything else (SR-IOV, hot-plug) needs {@link #invalidate()}.
+     * Re-reads these groups now, after the broker changed only them (bind, restore, device nodes): their
+     * functions, the groups and the host summary, O(group) instead of a full rescan. When it returns, every read
+     * shows the change. Concurrent calls share the work: one refresh covers every group marked before it began.
+     * Anything else (SR-IOV, hot-plug) needs {@link #invalidate()}.
      */
-    public void invalidateGroups(Collection<Integer> groups) {
+    public void refreshGroups(Collection<Integer> groups) {
         changedGroups.addAll(groups);
+        changes.incrementAndGet();
+        synchronized (scanLock) {
+            if (snapshot != null && !stale && !changedGroups.isEmpty()) {
+                refreshLocked();
+            }
+            // else: the next read scans everything, marked groups included
+        }
+    }
+
+    /**
+     * Marks a change of these groups by the broker as under way, so that the hot-plug watcher does not mistake
+     * its half-done state for someone else's change; closing it refreshes the groups ({@link #refreshGroups}).
+     */
+    public Change changing(Collection<Integer> groups) {
+        inFlight.incrementAndGet();
+        changes.incrementAndGet();
+        return new Change(List.copyOf(groups));
+    }
+
+    /** A change of some groups by the broker, under way until closed. */
+    public final class Change implements AutoCloseable {
+        private final List<Integer> groups;
+        private boolean closed;
+
+        private Change(List<Integer> groups) {
+            this.groups = groups;
+        }
+
+        /** Refreshes the groups and ends the change; a second call does nothing. */
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                refreshGroups(groups);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
     }
 
     /** Rescans now and returns the new snapshot. */
@@ -124,7 +178,10 @@ public class InventoryService implements DisposableBean {
     }
 
     /**
-     * The hot-plug watcher: compares the cheap fingerprint with the snapshot's and rescans when it changed.
+     * The hot-plug watcher: compares the cheap fingerprint with the snapshot's and rescans when it changed. While
+     * the broker is changing groups (a {@link Change} open, or one made while the fingerprint was read), a
+     * difference may be its own half-done work: the watcher then waits for its next turn, at most
+     * {@value #MAX_DEFERRALS} turns in a row, so that a real hot-plug is never hidden for long under constant load.
      *
      * @return whether a rescan happened
      */
@@ -135,16 +192,21 @@ public class InventoryService implements DisposableBean {
         if (s == null) {
             return false; // nobody asked yet; the first read scans
         }
-        String now = SysfsScanner.fingerprint(properties);
-        // The broker's own changes to groups are refreshed first (cheap); a difference that remains is someone
-        // else's. A few tries, as grants may keep changing groups meanwhile.
-        for (int i = 0; i < 3 && !stale && !now.equals(s.fingerprint()) && !changedGroups.isEmpty(); i++) {
-            s = snapshot();
-            now = SysfsScanner.fingerprint(properties);
-        }
+        long changesBefore = changes.get();
+        boolean busyBefore = inFlight.get() > 0;
+        Fingerprint now = Fingerprint.read(properties);
+        s = snapshot;
         if (now.equals(s.fingerprint()) && !stale) {
+            deferrals = 0;
             return false;
         }
+        if (!stale && (busyBefore || inFlight.get() > 0 || changes.get() != changesBefore)
+                && deferrals < MAX_DEFERRALS) {
+            deferrals++;
+            log.debug("host fingerprint differs while the broker changes groups; checking again next turn");
+            return false;
+        }
+        deferrals = 0;
         log.info("host changed ({} -> {}), rescanning the inventory", s.fingerprint(), now);
         rescan();
         return true;
@@ -163,9 +225,15 @@ public class InventoryService implements DisposableBean {
     private void refreshLocked() {
         Set<Integer> groups = Set.copyOf(changedGroups);
         changedGroups.removeAll(groups);
-        Snapshot s = scanner.refresh(snapshot, groups);
+        Snapshot s;
+        try {
+            s = scanner.refresh(snapshot, groups);
+        } catch (RuntimeException e) {
+            log.warn("refreshing groups {} failed ({}); rescanning the inventory", groups, e.toString());
+            s = null;
+        }
         if (s == null) {
-            log.info("the host's functions changed while refreshing groups {}, rescanning the inventory", groups);
+            log.info("the functions of groups {} changed meanwhile, rescanning the inventory", groups);
             rescanLocked();
             return;
         }
@@ -190,7 +258,7 @@ public class InventoryService implements DisposableBean {
      * @param groups           all groups sorted by number
      * @param groupsById       the same, by number
      */
-    public record Snapshot(Instant takenAt, Duration scanTime, String fingerprint, HostSummary host,
+    public record Snapshot(Instant takenAt, Duration scanTime, Fingerprint fingerprint, HostSummary host,
                            List<PciFunction> devices, Map<PciAddress, PciFunction> devicesByAddress,
                            List<IommuGroup> groups, Map<Integer, IommuGroup> groupsById) {
 
@@ -201,7 +269,7 @@ public class InventoryService implements DisposableBean {
             groupsById = Map.copyOf(groupsById);
         }
 
-        static Snapshot of(Instant takenAt, Duration scanTime, String fingerprint, HostSummary host,
+        static Snapshot of(Instant takenAt, Duration scanTime, Fingerprint fingerprint, HostSummary host,
                            List<PciFunction> devices, List<IommuGroup> groups) {
             Map<PciAddress, PciFunction> byAddress = new HashMap<>(devices.size() * 2);
             devices.forEach(f -> byAddress.put(f.address(), f));

@@ -77,19 +77,17 @@ final class SysfsScanner {
      * A snapshot like {@link #scan()}'s, re-reading only the functions of the given groups (their members in the
      * old snapshot and in {@code kernel/iommu_groups/<n>/devices} now) and rebuilding those groups, the host
      * summary and the fingerprint; every other function and group is taken from {@code old}. For the broker's own
-     * changes to a group (bind, device nodes, restore), which touch nothing outside the group.
+     * changes to a group (bind, device nodes, restore), which touch nothing outside the group. The work is
+     * O(group), apart from copying references: nothing lists {@code bus/pci/devices} or the groups; a function
+     * that appeared or went away elsewhere is the hot-plug watcher's to find.
      *
-     * @return {@code null} when the host's function list is not the old one's (hot-plug): then only a full scan
-     *         is right
+     * @return {@code null} when a function of these groups appeared or went away: then only a full scan is right
      */
     Snapshot refresh(Snapshot old, Set<Integer> changed) {
         long started = System.nanoTime();
         Path sysfs = properties.sysfsRoot();
         Path devfs = properties.devfsRoot();
         Path devicesDir = sysfs.resolve("bus/pci/devices");
-        String[] names = Sysfs.list(devicesDir);
-        Arrays.sort(names);
-        Map<PciAddress, PciFunction> byAddress = new HashMap<>(old.devicesByAddress());
         Set<String> reread = new TreeSet<>();
         for (int g : changed) {
             IommuGroup before = old.groupsById().get(g);
@@ -104,14 +102,17 @@ final class SysfsScanner {
         }
         InUseDetector inUse = InUseDetector.load(sysfs, properties.procfsRoot());
         Set<Integer> affected = new TreeSet<>(changed);
+        Map<PciAddress, PciFunction> replaced = new HashMap<>();
+        Fingerprint fingerprint = old.fingerprint();
         for (String n : reread) {
             PciAddress address = PciAddress.parse(n);
-            PciFunction before = byAddress.get(address);
+            PciFunction before = old.devicesByAddress().get(address);
             PciFunction now = scanFunction(devicesDir, n, inUse);
             if (before == null || now == null) {
                 return null; // appeared or vanished
             }
-            byAddress.put(address, now);
+            replaced.put(address, now);
+            fingerprint = fingerprint.withDriver(n, before.driver(), now.driver());
             if (before.iommuGroup() != null) {
                 affected.add(before.iommuGroup());
             }
@@ -119,38 +120,28 @@ final class SysfsScanner {
                 affected.add(now.iommuGroup());
             }
         }
-        int wellFormed = 0;
-        for (String n : names) {
-            if (PciAddress.isWellFormed(n)) {
-                wellFormed++;
-                if (!byAddress.containsKey(PciAddress.parse(n))) {
-                    return null;
-                }
-            }
-        }
-        if (wellFormed != byAddress.size()) {
-            return null;
-        }
         List<PciFunction> devices = new ArrayList<>(old.devices().size());
-        for (PciFunction f : old.devices()) {
-            devices.add(byAddress.get(f.address()));
-        }
         Map<Integer, List<PciFunction>> members = new TreeMap<>();
-        for (PciFunction f : devices) {
-            if (f.iommuGroup() != null && affected.contains(f.iommuGroup())) {
-                members.computeIfAbsent(f.iommuGroup(), k -> new ArrayList<>()).add(f);
+        for (PciFunction f : old.devices()) {
+            PciFunction current = replaced.getOrDefault(f.address(), f);
+            devices.add(current);
+            if (current.iommuGroup() != null && affected.contains(current.iommuGroup())) {
+                members.computeIfAbsent(current.iommuGroup(), k -> new ArrayList<>()).add(current);
             }
         }
-        GroupContext context = new GroupContext(sysfs, devfs,
-                name -> Files.exists(devfs.resolve("vfio").resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        String[] vfioNodes = Sysfs.list(devfs.resolve("vfio"));
+        Set<String> nodeNames = new HashSet<>(Arrays.asList(vfioNodes));
+        fingerprint = fingerprint.withNodes(vfioNodes);
+        GroupContext context = new GroupContext(sysfs, devfs, nodeNames::contains);
         Map<Integer, IommuGroup> groups = new TreeMap<>(old.groupsById());
         affected.forEach(groups::remove);
         members.forEach((id, fs) -> groups.put(id, group(id, fs, context)));
         List<IommuGroup> groupList = new ArrayList<>(groups.values());
         boolean anyCdev = devices.stream().anyMatch(f -> f.vfioCdev() != null);
-        HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groupList, anyCdev, nodes);
-        return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started),
-                fingerprint(properties, names, devices), host, devices, groupList);
+        HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groupList, anyCdev, nodes,
+                old.host().iommu().groupCount());
+        return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started), fingerprint, host, devices,
+                groupList);
     }
 
     private PciFunction scanFunction(Path devicesDir, String name, InUseDetector inUse) {
@@ -399,24 +390,9 @@ final class SysfsScanner {
                 new IommuGroup.Takeability(blockers.isEmpty(), blockers), noiommu, node);
     }
 
-    /**
-     * A cheap fingerprint of what hot-plug and driver changes touch: the {@code bus/pci/devices} listing, each
-     * device's {@code driver} link, the {@code iommu_groups} listing and the {@code /dev/vfio} listing.
-     */
-    static String fingerprint(InventoryProperties properties) {
-        Path devices = properties.sysfsRoot().resolve("bus/pci/devices");
-        String[] names = Sysfs.list(devices);
-        Arrays.sort(names);
-        String[] drivers = new String[names.length];
-        for (int i = 0; i < names.length; i++) {
-            drivers[i] = Sysfs.linkName(devices.resolve(names[i]).resolve("driver"));
-        }
-        return fingerprint(properties, names, drivers);
-    }
-
     /** The fingerprint of a scan, from what it read (no second pass over the devices). */
-    private static String fingerprint(InventoryProperties properties, String[] names, List<PciFunction> scanned) {
-        Map<String, String> byName = new java.util.HashMap<>(scanned.size() * 2);
+    private static Fingerprint fingerprint(InventoryProperties properties, String[] names, List<PciFunction> scanned) {
+        Map<String, String> byName = new HashMap<>(scanned.size() * 2);
         for (PciFunction f : scanned) {
             byName.put(f.address().toString(), f.driver());
         }
@@ -424,34 +400,6 @@ final class SysfsScanner {
         for (int i = 0; i < names.length; i++) {
             drivers[i] = byName.get(names[i]);
         }
-        return fingerprint(properties, names, drivers);
+        return Fingerprint.of(properties, names, drivers);
     }
-
-    private static String fingerprint(InventoryProperties properties, String[] names, String[] drivers) {
-        long h = 1125899906842597L;
-        for (int i = 0; i < names.length; i++) {
-            h = mix(h, names[i]);
-            h = mix(h, String.valueOf(drivers[i]));
-        }
-        String[] groups = Sysfs.list(properties.sysfsRoot().resolve("kernel/iommu_groups"));
-        Arrays.sort(groups);
-        for (String g : groups) {
-            h = mix(h, g);
-        }
-        h = mix(h, "|");
-        String[] vfio = Sysfs.list(properties.devfsRoot().resolve("vfio"));
-        Arrays.sort(vfio);
-        for (String v : vfio) {
-            h = mix(h, v);
-        }
-        return names.length + "/" + groups.length + "/" + vfio.length + "/" + Long.toHexString(h);
-    }
-
-    private static long mix(long h, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            h = 31 * h + s.charAt(i);
-        }
-        return h * 0x9E3779B97F4A7C15L + 1;
-    }
-
 }

@@ -15,7 +15,10 @@ import org.vfiobroker.host.NodeMode;
 import org.vfiobroker.host.SimulatedHost;
 import org.vfiobroker.host.SimulatedHostProperties;
 
-/** {@link InventoryService#invalidateGroups} gives the snapshot a full rescan would, re-reading only those groups. */
+/**
+ * {@link InventoryService#refreshGroups} gives the snapshot a full rescan would, re-reading only those groups; the
+ * hot-plug watcher finds the rest.
+ */
 class TargetedRefreshTest {
 
     @TempDir
@@ -50,7 +53,7 @@ class TargetedRefreshTest {
             List<PciFunction> members = inv.members(g);
             host.bindGroup(g.id());
             host.grantNodes(g.id(), 1000, 1000, NodeMode.OWNER_ONLY);
-            inv.invalidateGroups(List.of(g.id()));
+            inv.refreshGroups(List.of(g.id()));
             assertSameAsFullScan(inv, fx);
 
             host.revokeNodes(g.id());
@@ -59,7 +62,7 @@ class TargetedRefreshTest {
                     host.restore(f.address(), Optional.ofNullable(f.driver()));
                 }
             }
-            inv.invalidateGroups(List.of(g.id()));
+            inv.refreshGroups(List.of(g.id()));
             assertSameAsFullScan(inv, fx);
         }
         assertThat(exercised).isGreaterThan(0);
@@ -68,16 +71,62 @@ class TargetedRefreshTest {
     }
 
     @Test
-    void aFunctionThatAppearedMeanwhileMakesItAFullRescan() {
+    void aFunctionThatAppearedInTheGroupMakesItAFullRescan() {
+        SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
+        InventoryService inv = InventoryService.forRoots(fx.properties());
+        int before = inv.devices().size();
+
+        FixtureFunction extra = fx.function("0000:01:00.2").ids(0x10de, 0x1aec).classCode(0x0c0330).group(1);
+        fx.plug(extra);
+        inv.refreshGroups(List.of(1));
+
+        assertThat(inv.devices()).hasSize(before + 1);
+        assertSameAsFullScan(inv, fx);
+        inv.destroy();
+    }
+
+    @Test
+    void aFunctionThatAppearedElsewhereIsTheWatchersToFind() {
         SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
         InventoryService inv = InventoryService.forRoots(fx.properties());
         int before = inv.devices().size();
 
         FixtureFunction nic = fx.function("0000:00:1f.6").ids(0x8086, 0x15bb).driver("e1000e").group(9);
         fx.plug(nic);
-        inv.invalidateGroups(List.of(1));
+        inv.refreshGroups(List.of(1));
+        assertThat(inv.devices()).as("a targeted refresh reads only its groups").hasSize(before);
 
+        assertThat(inv.refreshIfChanged()).isTrue();
         assertThat(inv.devices()).hasSize(before + 1);
+        assertSameAsFullScan(inv, fx);
+        inv.destroy();
+    }
+
+    @Test
+    void theWatcherWaitsForTheBrokersChangeUnderWayButNotForever() {
+        SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
+        InventoryService inv = InventoryService.forRoots(fx.properties());
+        inv.snapshot();
+        InventoryService.Change change = inv.changing(List.of(1));
+        fx.rebind("0000:01:00.1", "vfio-pci"); // half-done: the change has not refreshed yet
+        for (int turn = 0; turn < InventoryService.MAX_DEFERRALS; turn++) {
+            assertThat(inv.refreshIfChanged()).as("turn %d", turn).isFalse();
+        }
+        assertThat(inv.refreshIfChanged()).as("after %d turns the watcher rescans anyway",
+                InventoryService.MAX_DEFERRALS).isTrue();
+        assertThat(inv.getGroup(1).viability().viable()).isTrue();
+        change.close();
+        assertThat(inv.refreshIfChanged()).isFalse();
+        inv.destroy();
+    }
+
+    @Test
+    void withNoChangeUnderWayTheWatcherRescansAtOnce() {
+        SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
+        InventoryService inv = InventoryService.forRoots(fx.properties());
+        inv.snapshot();
+        fx.rebind("0000:01:00.1", "vfio-pci"); // someone else's change
+        assertThat(inv.refreshIfChanged()).isTrue();
         assertSameAsFullScan(inv, fx);
         inv.destroy();
     }
@@ -88,7 +137,7 @@ class TargetedRefreshTest {
         InventoryService inv = InventoryService.forRoots(fx.properties());
         inv.snapshot();
         fx.rebind("0000:01:00.1", "vfio-pci");
-        inv.invalidateGroups(List.of(1));
+        inv.refreshGroups(List.of(1));
 
         assertThat(inv.refreshIfChanged()).isFalse();
         assertThat(inv.getGroup(1).viability().viable()).isTrue();
