@@ -64,6 +64,7 @@ public class GrantService {
     /** Allocation holds it shared, an SR-IOV change exclusively: no VF is granted while its PF changes. */
     private final ReadWriteLock hostShape = new ReentrantReadWriteLock();
     private final Set<Long> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Map<PoolSelector, PoolGroups> poolGroups = new java.util.concurrent.ConcurrentHashMap<>();
 
     GrantService(GrantStore store, GrantLifecycle lifecycle, HostSteps steps, InventoryService inventory,
                  PoolService pools, PolicyService policies, UnixUsers users, GrantProperties properties,
@@ -238,15 +239,15 @@ public class GrantService {
 
     private List<GrantStore.Candidate> poolCandidates(Pool pool, Integer numa, boolean numaRequired) {
         InventoryService.Snapshot s = inventory.snapshot();
-        PoolSelector selector = pool.selector();
         Set<Integer> held = store.heldGroups();
         List<IommuGroup> near = new ArrayList<>();
         List<IommuGroup> far = new ArrayList<>();
-        for (IommuGroup g : s.groups()) {
-            if (held.contains(g.id()) || !g.takeable().takeable() || !selector.selectsGroup(members(g, s))) {
+        for (PoolGroup pg : poolGroups(pool.selector(), s)) {
+            IommuGroup g = s.groupsById().get(pg.id());
+            if (g == null || held.contains(pg.id()) || !g.takeable().takeable()) {
                 continue;
             }
-            if (numa == null || numa.equals(numaNode(members(g, s)))) {
+            if (numa == null || numa.equals(pg.numaNode())) {
                 near.add(g);
             } else if (!numaRequired) {
                 far.add(g);
@@ -268,6 +269,36 @@ public class GrantService {
                 return near.size();
             }
         };
+    }
+
+    /** A group a pool selects, with its NUMA node. */
+    private record PoolGroup(int id, Integer numaNode) {
+    }
+
+    private record PoolGroups(long generation, List<PoolGroup> groups) {
+    }
+
+    /**
+     * The groups a selector selects in this snapshot, with their NUMA nodes. Depends only on which functions
+     * exist, where and in which group, so it is computed once per full scan ({@link InventoryService.Snapshot#generation()}).
+     */
+    private List<PoolGroup> poolGroups(PoolSelector selector, InventoryService.Snapshot s) {
+        PoolGroups cached = poolGroups.get(selector);
+        if (cached != null && cached.generation() == s.generation()) {
+            return cached.groups();
+        }
+        List<PoolGroup> out = new ArrayList<>();
+        for (IommuGroup g : s.groups()) {
+            List<PciFunction> members = members(g, s);
+            if (selector.selectsGroup(members)) {
+                out.add(new PoolGroup(g.id(), numaNode(members)));
+            }
+        }
+        if (poolGroups.size() >= 64) {
+            poolGroups.clear(); // selectors of deleted or edited pools
+        }
+        poolGroups.put(selector, new PoolGroups(s.generation(), List.copyOf(out)));
+        return out;
     }
 
     private static List<PciFunction> members(IommuGroup g, InventoryService.Snapshot s) {

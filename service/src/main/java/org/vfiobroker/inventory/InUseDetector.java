@@ -50,14 +50,26 @@ public final class InUseDetector {
 
     /** Reads the host's network interfaces, block devices, mounts, swaps and routes once. */
     public static InUseDetector load(Path sysfs, Path procfs) {
-        Set<String> routed = routedInterfaces(Sysfs.whole(procfs.resolve("net/route")),
-                Sysfs.whole(procfs.resolve("net/ipv6_route")));
+        return load(sysfs, procfs, address -> true);
+    }
+
+    /**
+     * Like {@link #load(Path, Path)}, but only for the functions {@code relevant} accepts: interfaces and block
+     * devices of other functions are passed over after one {@code readlink}, and routes, mounts and swaps are
+     * read only when a relevant function has an interface or a disk. For re-reading a few functions.
+     */
+    public static InUseDetector load(Path sysfs, Path procfs, java.util.function.Predicate<PciAddress> relevant) {
+        Set<String> routed = null;
         Map<PciAddress, List<NetInterface>> net = new HashMap<>();
         Path classNet = sysfs.resolve("class/net");
         for (String name : Sysfs.list(classNet)) {
             PciAddress owner = owningFunction(Sysfs.link(classNet.resolve(name)));
-            if (owner == null) {
+            if (owner == null || !relevant.test(owner)) {
                 continue;
+            }
+            if (routed == null) {
+                routed = routedInterfaces(Sysfs.whole(procfs.resolve("net/route")),
+                        Sysfs.whole(procfs.resolve("net/ipv6_route")));
             }
             Path dir = classNet.resolve(name);
             String oper = Sysfs.text(dir.resolve("operstate"));
@@ -65,14 +77,6 @@ public final class InUseDetector {
             net.computeIfAbsent(owner, a -> new ArrayList<>())
                     .add(new NetInterface(name, oper, (flags & 0x1) != 0, routed.contains(name)));
         }
-
-        String mountinfo = Sysfs.whole(procfs.resolve("self/mountinfo"));
-        List<Mount> mounts = mountinfo != null ? parseMountinfo(mountinfo) : List.of();
-        Map<String, List<Mount>> mountsByDev = new HashMap<>();
-        for (Mount m : mounts) {
-            mountsByDev.computeIfAbsent(m.majorMinor(), k -> new ArrayList<>()).add(m);
-        }
-        Set<String> swaps = new HashSet<>(parseSwaps(Sysfs.whole(procfs.resolve("swaps"))));
 
         Path classBlock = sysfs.resolve("class/block");
         Map<PciAddress, List<BlockDevice>> block = new HashMap<>();
@@ -83,7 +87,7 @@ public final class InUseDetector {
         for (String name : Sysfs.list(classBlock)) {
             String target = Sysfs.link(classBlock.resolve(name));
             PciAddress owner = owningFunction(target);
-            if (owner == null) {
+            if (owner == null || !relevant.test(owner)) {
                 continue;
             }
             String[] parts = target.split("/");
@@ -93,6 +97,16 @@ public final class InUseDetector {
             } else {
                 disks.put(name, owner);
             }
+        }
+        Map<String, List<Mount>> mountsByDev = new HashMap<>();
+        Set<String> swaps = new HashSet<>();
+        if (!disks.isEmpty()) {
+            String mountinfo = Sysfs.whole(procfs.resolve("self/mountinfo"));
+            List<Mount> mounts = mountinfo != null ? parseMountinfo(mountinfo) : List.of();
+            for (Mount m : mounts) {
+                mountsByDev.computeIfAbsent(m.majorMinor(), k -> new ArrayList<>()).add(m);
+            }
+            swaps.addAll(parseSwaps(Sysfs.whole(procfs.resolve("swaps"))));
         }
         for (Map.Entry<String, PciAddress> disk : new java.util.TreeMap<>(disks).entrySet()) {
             List<String> members = new ArrayList<>();

@@ -257,10 +257,13 @@ public class InventoryService implements DisposableBean {
      * @param devicesByAddress the same, by address
      * @param groups           all groups sorted by number
      * @param groupsById       the same, by number
+     * @param generation       the full scan this snapshot comes from; a targeted refresh keeps it, as it changes
+     *                         no function's identity, place or group (else it falls back to a full scan), so what
+     *                         depends only on those (e.g. a pool's groups) may be cached per generation
      */
     public record Snapshot(Instant takenAt, Duration scanTime, Fingerprint fingerprint, HostSummary host,
                            List<PciFunction> devices, Map<PciAddress, PciFunction> devicesByAddress,
-                           List<IommuGroup> groups, Map<Integer, IommuGroup> groupsById) {
+                           List<IommuGroup> groups, Map<Integer, IommuGroup> groupsById, long generation) {
 
         public Snapshot {
             devices = List.copyOf(devices);
@@ -270,12 +273,12 @@ public class InventoryService implements DisposableBean {
         }
 
         static Snapshot of(Instant takenAt, Duration scanTime, Fingerprint fingerprint, HostSummary host,
-                           List<PciFunction> devices, List<IommuGroup> groups) {
+                           List<PciFunction> devices, List<IommuGroup> groups, long generation) {
             Map<PciAddress, PciFunction> byAddress = new HashMap<>(devices.size() * 2);
             devices.forEach(f -> byAddress.put(f.address(), f));
             Map<Integer, IommuGroup> byId = new HashMap<>(groups.size() * 2);
             groups.forEach(g -> byId.put(g.id(), g));
-            return new Snapshot(takenAt, scanTime, fingerprint, host, devices, byAddress, groups, byId);
+            return new Snapshot(takenAt, scanTime, fingerprint, host, devices, byAddress, groups, byId, generation);
         }
     }
 }

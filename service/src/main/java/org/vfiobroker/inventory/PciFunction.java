@@ -115,7 +115,17 @@ public record PciFunction(
 
     /** {@code vvvv:dddd} in lower-case hexadecimal, as {@code lspci -n} prints it. */
     public String vendorDevice() {
-        return String.format("%04x:%04x", vendorId, deviceId);
+        return hex(vendorId, 4) + ':' + hex(deviceId, 4);
+    }
+
+    /** {@code value} as lower-case hexadecimal of exactly {@code digits} digits (its low bits), like {@code %0Nx}. */
+    public static String hex(int value, int digits) {
+        char[] out = new char[digits];
+        for (int i = digits - 1; i >= 0; i--) {
+            out[i] = Character.forDigit(value & 0xf, 16);
+            value >>>= 4;
+        }
+        return new String(out);
     }
 
     /**

@@ -29,6 +29,9 @@ import org.vfiobroker.inventory.PciFunction.Sriov;
  */
 final class SysfsScanner {
 
+    /** Numbers the full scans of all inventories in this process ({@link Snapshot#generation()}). */
+    private static final java.util.concurrent.atomic.AtomicLong GENERATIONS = new java.util.concurrent.atomic.AtomicLong();
+
     private final InventoryProperties properties;
     private final PciIds pciIds;
     private final ConfigSpaceReader configReader;
@@ -70,7 +73,7 @@ final class SysfsScanner {
         boolean anyCdev = devices.stream().anyMatch(f -> f.vfioCdev() != null);
         HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groups, anyCdev, nodes);
         return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started),
-                fingerprint(properties, names, devices), host, devices, groups);
+                fingerprint(properties, names, devices), host, devices, groups, GENERATIONS.incrementAndGet());
     }
 
     /**
@@ -100,7 +103,9 @@ final class SysfsScanner {
                 }
             }
         }
-        InUseDetector inUse = InUseDetector.load(sysfs, properties.procfsRoot());
+        Set<PciAddress> rereadAddresses = new HashSet<>();
+        reread.forEach(n -> rereadAddresses.add(PciAddress.parse(n)));
+        InUseDetector inUse = InUseDetector.load(sysfs, properties.procfsRoot(), rereadAddresses::contains);
         Set<Integer> affected = new TreeSet<>(changed);
         Map<PciAddress, PciFunction> replaced = new HashMap<>();
         Fingerprint fingerprint = old.fingerprint();
@@ -108,8 +113,8 @@ final class SysfsScanner {
             PciAddress address = PciAddress.parse(n);
             PciFunction before = old.devicesByAddress().get(address);
             PciFunction now = scanFunction(devicesDir, n, inUse);
-            if (before == null || now == null) {
-                return null; // appeared or vanished
+            if (before == null || now == null || !sameIdentityAndPlace(before, now)) {
+                return null; // appeared, vanished, or not the function it was
             }
             replaced.put(address, now);
             fingerprint = fingerprint.withDriver(n, before.driver(), now.driver());
@@ -141,7 +146,16 @@ final class SysfsScanner {
         HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groupList, anyCdev, nodes,
                 old.host().iommu().groupCount());
         return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started), fingerprint, host, devices,
-                groupList);
+                groupList, old.generation());
+    }
+
+    /** What a bind, restore or node change never changes; a change there needs a full scan. */
+    private static boolean sameIdentityAndPlace(PciFunction before, PciFunction now) {
+        return before.vendorId() == now.vendorId() && before.deviceId() == now.deviceId()
+                && before.classCode() == now.classCode()
+                && java.util.Objects.equals(before.iommuGroup(), now.iommuGroup())
+                && java.util.Objects.equals(before.physicalFunction(), now.physicalFunction())
+                && java.util.Objects.equals(before.numaNode(), now.numaNode());
     }
 
     private PciFunction scanFunction(Path devicesDir, String name, InUseDetector inUse) {

@@ -75,7 +75,7 @@ public record PoolSelector(List<String> vendorDevices, List<String> classPrefixe
     }
 
     private static boolean classMatches(String prefix, int classCode) {
-        return String.format("%06x", classCode).startsWith(prefix);
+        return PciFunction.hex(classCode, 6).startsWith(prefix);
     }
 
     private static List<String> strings(String field, List<String> values, Pattern form, String expected) {

@@ -31,7 +31,7 @@ public record DeviceFilter(Integer vendor, Integer device, String classPrefix, S
     public boolean test(PciFunction f) {
         return (vendor == null || f.vendorId() == vendor)
                 && (device == null || f.deviceId() == device)
-                && (classPrefix == null || String.format("%06x", f.classCode()).startsWith(classPrefix))
+                && (classPrefix == null || PciFunction.hex(f.classCode(), 6).startsWith(classPrefix))
                 && (driver == null || (NO_DRIVER.equals(driver) ? f.driver() == null : driver.equals(f.driver())))
                 && (numaNode == null || numaNode.equals(f.numaNode()))
                 && (iommuGroup == null || iommuGroup.equals(f.iommuGroup()))
@@ -40,7 +40,7 @@ public record DeviceFilter(Integer vendor, Integer device, String classPrefix, S
 
     /** The vendor criterion as typed: four hexadecimal digits, or empty. */
     public String vendorHex() {
-        return vendor == null ? "" : String.format("%04x", vendor);
+        return vendor == null ? "" : PciFunction.hex(vendor, 4);
     }
 
     private static boolean blank(String s) {

@@ -65,8 +65,8 @@ final class InventoryDtos {
                 .deviceId(hex4(f.deviceId()))
                 .subsystemVendorId(hex4(f.subsystemVendorId()))
                 .subsystemDeviceId(hex4(f.subsystemDeviceId()))
-                .revision(String.format("%02x", f.revision()))
-                .classCode(String.format("%06x", f.classCode()))
+                .revision(PciFunction.hex(f.revision(), 2))
+                .classCode(PciFunction.hex(f.classCode(), 6))
                 .className(f.className())
                 .vendorName(f.vendorName())
                 .deviceName(f.deviceName())
@@ -123,7 +123,7 @@ final class InventoryDtos {
             // The member vanished between the group listing and the device scan (hot-unplug).
             return m.classCode("000000").bridge(false);
         }
-        return m.classCode(String.format("%06x", f.classCode())).className(f.className())
+        return m.classCode(PciFunction.hex(f.classCode(), 6)).className(f.className())
                 .deviceName(f.deviceName()).driver(f.driver()).bridge(f.isBridge());
     }
 
@@ -178,6 +178,6 @@ final class InventoryDtos {
     }
 
     private static String hex4(int value) {
-        return String.format("%04x", value);
+        return PciFunction.hex(value, 4);
     }
 }
