@@ -1,7 +1,9 @@
 package org.vfiobroker.inventory.web;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 import org.vfiobroker.api.InventoryApi;
@@ -13,15 +15,50 @@ import org.vfiobroker.inventory.InventoryService;
 import org.vfiobroker.inventory.IommuGroupNotFoundException;
 import org.vfiobroker.inventory.PciAddress;
 import org.vfiobroker.inventory.PciFunction;
+import org.vfiobroker.web.PreSerializedJson;
+import tools.jackson.databind.json.JsonMapper;
 
-/** The read API of the inventory, as {@code api-spec/openapi.yaml} defines it. */
+/**
+ * The read API of the inventory, as {@code api-spec/openapi.yaml} defines it. Device pages are serialized once
+ * per inventory snapshot and query and then served as bytes: the inventory changes far more rarely than it is
+ * read.
+ */
 @RestController
 class InventoryController implements InventoryApi {
 
-    private final InventoryService inventory;
+    /** Pages kept; more distinct queries than this clear the cache (it refills with the ones asked for). */
+    static final int CACHED_PAGES = 256;
 
-    InventoryController(InventoryService inventory) {
+    private final InventoryService inventory;
+    private final JsonMapper json;
+    private final Map<PageQuery, CachedPage> pages = new ConcurrentHashMap<>();
+
+    InventoryController(InventoryService inventory, JsonMapper json) {
         this.inventory = inventory;
+        this.json = json;
+    }
+
+    private record PageQuery(DeviceFilter filter, int page, int size) {
+    }
+
+    /** A page serialized once for one snapshot: valid while that snapshot is the current one. */
+    private record CachedPage(InventoryService.Snapshot snapshot, DevicePage body) {
+    }
+
+    /** A device page with its JSON, written as is by the web layer's pre-serialized converter. */
+    static final class SerializedDevicePage extends DevicePage implements PreSerializedJson {
+        private final byte[] json;
+
+        SerializedDevicePage(DevicePage page, byte[] json) {
+            items(page.getItems()).page(page.getPage()).size(page.getSize()).totalItems(page.getTotalItems())
+                    .totalPages(page.getTotalPages());
+            this.json = json;
+        }
+
+        @Override
+        public byte[] json() {
+            return json;
+        }
     }
 
     @Override
@@ -36,17 +73,32 @@ class InventoryController implements InventoryApi {
                                                   Integer page, Integer size) {
         DeviceFilter filter = DeviceFilter.of(vendor, device, propertyClass, driver, numaNode, iommuGroup,
                 physicalFunction);
-        List<PciFunction> matching = inventory.devices().stream().filter(filter).toList();
+        InventoryService.Snapshot snapshot = inventory.snapshot();
+        PageQuery query = new PageQuery(filter, page, size);
+        CachedPage cached = pages.get(query);
+        if (cached == null || cached.snapshot() != snapshot) {
+            DevicePage body = page(snapshot, filter, page, size);
+            cached = new CachedPage(snapshot, new SerializedDevicePage(body, json.writeValueAsBytes(body)));
+            if (pages.size() >= CACHED_PAGES) {
+                pages.clear();
+            }
+            pages.put(query, cached);
+        }
+        return ResponseEntity.ok(cached.body());
+    }
+
+    private static DevicePage page(InventoryService.Snapshot snapshot, DeviceFilter filter, int page, int size) {
+        List<PciFunction> matching = snapshot.devices().stream().filter(filter).toList();
         int total = matching.size();
         long from = Math.min((long) page * size, total);
         int to = (int) Math.min(from + size, total);
         List<Device> items = matching.subList((int) from, to).stream().map(InventoryDtos::device).toList();
-        return ResponseEntity.ok(new DevicePage()
+        return new DevicePage()
                 .items(items)
                 .page(page)
                 .size(size)
                 .totalItems(total)
-                .totalPages((total + size - 1) / size));
+                .totalPages((total + size - 1) / size);
     }
 
     @Override

@@ -183,4 +183,48 @@ class InventoryApiTest {
 
         assertThat(result.getResponse().getStatus()).isEqualTo(401);
     }
+
+    @Autowired
+    org.vfiobroker.inventory.InventoryService inventory;
+
+    @Autowired
+    org.vfiobroker.host.HostAgent host;
+
+    @Test
+    void aCachedDevicePageIsTheSerializedOneAndFollowsTheInventory() throws Exception {
+        org.vfiobroker.inventory.IommuGroup group = inventory.groups().stream()
+                .filter(g -> g.takeable().takeable() && !g.viability().viable())
+                .findFirst().orElseThrow(() -> new AssertionError("the workstation has a takeable group not on vfio-pci"));
+        java.util.List<org.vfiobroker.inventory.PciFunction> members = inventory.members(group);
+        String path = "/api/v1/devices?iommuGroup=" + group.id() + "&size=50";
+        JsonNode before = call(path, 200);
+        assertThat(call(path, 200)).as("served again from the cache").isEqualTo(before);
+        MvcResult raw = mvc.perform(get(path).with(httpBasic("admin", DemoHostTest.ADMIN_PASSWORD))).andReturn();
+        assertThat(raw.getResponse().getHeader("Content-Length")).as("written as pre-serialized bytes")
+                .isEqualTo(String.valueOf(raw.getResponse().getContentAsByteArray().length));
+        assertThat(raw.getResponse().getContentType()).startsWith("application/json");
+        for (JsonNode item : before.path("items")) {
+            assertThat(item).as("the page's item is what GET /devices/{address} serializes")
+                    .isEqualTo(call("/api/v1/devices/" + item.path("address").asString(), 200));
+        }
+        assertThat(before.path("items")).anySatisfy(d -> assertThat(d.path("driver").asString()).isNotEqualTo("vfio-pci"));
+
+        host.bindGroup(group.id());
+        try {
+            inventory.refreshGroups(java.util.List.of(group.id()));
+            JsonNode after = call(path, 200);
+            assertThat(after.path("items")).hasSize(before.path("items").size());
+            assertThat(after.path("items")).filteredOn(d -> !d.path("classCode").asString().startsWith("06"))
+                    .isNotEmpty()
+                    .allSatisfy(d -> assertThat(d.path("driver").asString()).isEqualTo("vfio-pci"));
+        } finally {
+            for (org.vfiobroker.inventory.PciFunction f : members) {
+                if (!f.isPciBridge() && !"pcieport".equals(f.driver())) {
+                    host.restore(f.address(), java.util.Optional.ofNullable(f.driver()));
+                }
+            }
+            inventory.refreshGroups(java.util.List.of(group.id()));
+        }
+        assertThat(call(path, 200)).isEqualTo(before);
+    }
 }
