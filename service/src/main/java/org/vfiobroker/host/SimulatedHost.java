@@ -23,6 +23,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 import org.vfiobroker.inventory.PciAddress;
 
@@ -34,8 +39,20 @@ import org.vfiobroker.inventory.PciAddress;
  * noiommu groups, members the host uses ({@link InUseDetector}, the inventory's rule), groups that are not viable
  * ({@link DmaOwnershipRule}), grantees below the minimum uid, processes of another user. It has
  * no policy file: every device is allowed except the one behind {@code /}.
+ *
+ * <p>Locking: the steps on one IOMMU group (inspect, bind, grant and revoke its nodes, its node, holders) and
+ * on one device (restore, reset, config space; they lock the group the device is in, or the device's address
+ * when it has no group) hold that group's lock, so steps on different groups run in parallel. Changing the
+ * host's shape ({@link #setNumVfs}: VF directories and their groups come and go) takes the write lock of
+ * {@link #shape}; every other step on the tree holds its read lock. What groups share is safe without a group
+ * lock: the maps are concurrent and keyed by group, device, user or process; a device's cdev nodes belong to
+ * its group; and the directories several groups create ({@code dev/vfio}, {@code dev/vfio/devices},
+ * {@code bus/pci/drivers/<name>}) are created with {@link Files#createDirectories}, which tolerates a
+ * concurrent creator.
  */
 public class SimulatedHost implements HostAgent {
+
+    private static final int GROUP_LOCK_STRIPES = 1024;
 
     private final Path sys;
     private final Path dev;
@@ -46,11 +63,19 @@ public class SimulatedHost implements HostAgent {
     private final Map<String, Long> userMemlock = new ConcurrentHashMap<>();
     private final Map<Long, Long> processMemlock = new ConcurrentHashMap<>();
 
+    /** Write lock: a change of the host's shape ({@link #setNumVfs}); read lock: any other step on the tree. */
+    private final ReadWriteLock shape = new ReentrantReadWriteLock();
+    /** Group locks, striped: group {@code g} (or a device in no group) maps to one of these. */
+    private final Lock[] groupLocks = new Lock[GROUP_LOCK_STRIPES];
+
     public SimulatedHost(InventoryProperties roots, SimulatedHostProperties properties) {
         this.sys = roots.sysfsRoot();
         this.dev = roots.devfsRoot();
         this.proc = roots.procfsRoot();
         this.minUid = properties.minUid();
+        for (int i = 0; i < groupLocks.length; i++) {
+            groupLocks[i] = new ReentrantLock();
+        }
     }
 
     private record Device(String address, Path dir, String vendor, String device, String classCode, String driver) {
@@ -64,7 +89,11 @@ public class SimulatedHost implements HostAgent {
     }
 
     @Override
-    public synchronized GroupInspection inspectGroup(int group) {
+    public GroupInspection inspectGroup(int group) {
+        return onGroup(group, () -> inspectGroupLocked(group));
+    }
+
+    private GroupInspection inspectGroupLocked(int group) {
         List<Device> members = members("inspect-group", group);
         List<GroupInspection.Member> out = new ArrayList<>();
         for (Device d : members) {
@@ -79,7 +108,11 @@ public class SimulatedHost implements HostAgent {
     }
 
     @Override
-    public synchronized BindResult bindGroup(int group) {
+    public BindResult bindGroup(int group) {
+        return onGroup(group, () -> bindGroupLocked(group));
+    }
+
+    private BindResult bindGroupLocked(int group) {
         List<Device> members = members("bind-group", group);
         refuseUnlessFree("bind-group", group, members);
         List<BindResult.MemberBinding> out = new ArrayList<>();
@@ -107,7 +140,11 @@ public class SimulatedHost implements HostAgent {
     }
 
     @Override
-    public synchronized RestoreResult restore(PciAddress address, Optional<String> previousDriver) {
+    public RestoreResult restore(PciAddress address, Optional<String> previousDriver) {
+        return onDevice(address, () -> restoreLocked(address, previousDriver));
+    }
+
+    private RestoreResult restoreLocked(PciAddress address, Optional<String> previousDriver) {
         Device d = device("restore", address.toString());
         Use use = use(d);
         if (use.rootDevice()) {
@@ -133,7 +170,11 @@ public class SimulatedHost implements HostAgent {
     }
 
     @Override
-    public synchronized NodeGrant grantNodes(int group, int uid, int gid, NodeMode mode) {
+    public NodeGrant grantNodes(int group, int uid, int gid, NodeMode mode) {
+        return onGroup(group, () -> grantNodesLocked(group, uid, gid, mode));
+    }
+
+    private NodeGrant grantNodesLocked(int group, int uid, int gid, NodeMode mode) {
         if (uid == 0 || Integer.compareUnsigned(uid, minUid) < 0) {
             throw new HostRefusedException("grant-nodes", 65, "uid-below-minimum",
                     "grant-nodes: uid " + Integer.toUnsignedString(uid) + " is below min-uid " + minUid, List.of());
@@ -160,7 +201,11 @@ public class SimulatedHost implements HostAgent {
     }
 
     @Override
-    public synchronized NodeGrant revokeNodes(int group) {
+    public NodeGrant revokeNodes(int group) {
+        return onGroup(group, () -> revokeNodesLocked(group));
+    }
+
+    private NodeGrant revokeNodesLocked(int group) {
         List<Device> members = members("revoke-nodes", group);
         Path node = dev.resolve("vfio").resolve(Integer.toString(group));
         if (Files.exists(node, LinkOption.NOFOLLOW_LINKS)) {
@@ -170,7 +215,17 @@ public class SimulatedHost implements HostAgent {
     }
 
     @Override
-    public synchronized NumVfsResult setNumVfs(PciAddress physicalFunction, int numVfs) {
+    public NumVfsResult setNumVfs(PciAddress physicalFunction, int numVfs) {
+        Lock write = shape.writeLock();
+        write.lock();
+        try {
+            return setNumVfsLocked(physicalFunction, numVfs);
+        } finally {
+            write.unlock();
+        }
+    }
+
+    private NumVfsResult setNumVfsLocked(PciAddress physicalFunction, int numVfs) {
         Device pf = device("set-numvfs", physicalFunction.toString());
         String total = read(pf.dir().resolve("sriov_totalvfs"));
         if (total == null) {
@@ -245,18 +300,29 @@ public class SimulatedHost implements HostAgent {
     /** The simulation runs no device users: nobody holds a node. */
     @Override
     public List<Holder> holders(int group) {
-        members("holders", group);
-        return List.of();
+        return onGroup(group, () -> {
+            members("holders", group);
+            return List.<Holder>of();
+        });
     }
 
     @Override
     public TerminationReport terminateHolders(int group, Duration grace) {
-        members("terminate-holders", group);
-        return new TerminationReport(group, List.of(), true);
+        return onGroup(group, () -> {
+            members("terminate-holders", group);
+            return new TerminationReport(group, List.of(), true);
+        });
     }
 
     @Override
-    public synchronized void reset(PciAddress address) {
+    public void reset(PciAddress address) {
+        onDevice(address, () -> {
+            resetLocked(address);
+            return null;
+        });
+    }
+
+    private void resetLocked(PciAddress address) {
         Device d = device("reset", address.toString());
         Use use = use(d);
         if (use.rootDevice()) {
@@ -271,6 +337,10 @@ public class SimulatedHost implements HostAgent {
 
     @Override
     public byte[] readConfigSpace(PciAddress address) {
+        return onDevice(address, () -> readConfigSpaceLocked(address));
+    }
+
+    private byte[] readConfigSpaceLocked(PciAddress address) {
         Device d = device("read-config", address.toString());
         try {
             Path config = d.dir().resolve("config");
@@ -287,9 +357,60 @@ public class SimulatedHost implements HostAgent {
     }
 
     @Override
-    public synchronized Optional<DeviceNode> groupNode(int group) {
-        DeviceNode node = node(group);
-        return node.exists() ? Optional.of(node) : Optional.empty();
+    public Optional<DeviceNode> groupNode(int group) {
+        return onGroup(group, () -> {
+            DeviceNode node = node(group);
+            return node.exists() ? Optional.<DeviceNode>of(node) : Optional.<DeviceNode>empty();
+        });
+    }
+
+    // ------------------------------------------------------------------ locking
+
+    /** Runs a step on one group: the read lock of the host's shape, then the group's lock. */
+    private <T> T onGroup(int group, Supplier<T> step) {
+        Lock read = shape.readLock();
+        read.lock();
+        try {
+            return withLock(groupLock(group), step);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    /**
+     * Runs a step on one device: the read lock of the host's shape, then the lock of the group the device is in
+     * (its {@code iommu_group} link, stable while the read lock is held), or of its address when it has none.
+     */
+    private <T> T onDevice(PciAddress address, Supplier<T> step) {
+        Lock read = shape.readLock();
+        read.lock();
+        try {
+            String group = linkBase(sys.resolve("bus/pci/devices").resolve(address.toString()).resolve("iommu_group"));
+            int key = address.toString().hashCode();
+            if (group != null) {
+                try {
+                    key = Integer.parseInt(group);
+                } catch (NumberFormatException e) {
+                    // not a group number: lock the device's address
+                }
+            }
+            return withLock(groupLock(key), step);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    private Lock groupLock(int key) {
+        return groupLocks[Math.floorMod(key, groupLocks.length)];
+    }
+
+    private static <T> T withLock(Lock lock, Supplier<T> step) {
+        lock.lock();
+        try {
+            return step.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ------------------------------------------------------------------ the tree

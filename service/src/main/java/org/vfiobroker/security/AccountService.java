@@ -16,8 +16,9 @@ import org.vfiobroker.problem.ProblemException;
 import org.vfiobroker.problem.ProblemType;
 
 /**
- * Managing service accounts: ADMIN only. Every change is an audit event in the same transaction. At least
- * one enabled ADMIN always remains, and no account disables or deletes itself.
+ * Managing service accounts: ADMIN only. Every change is an audit event in the same transaction, and clears the
+ * cached API token authentications ({@link TokenAuthenticationCache}). At least one enabled ADMIN always remains,
+ * and no account disables or deletes itself.
  */
 @Service
 @Transactional
@@ -27,12 +28,15 @@ public class AccountService {
     private final PasswordEncoder encoder;
     private final AuditLog audit;
     private final Clock clock;
+    private final TokenAuthenticationCache tokenCache;
 
-    AccountService(AccountRepository accounts, PasswordEncoder encoder, AuditLog audit, Clock clock) {
+    AccountService(AccountRepository accounts, PasswordEncoder encoder, AuditLog audit, Clock clock,
+                   TokenAuthenticationCache tokenCache) {
         this.accounts = accounts;
         this.encoder = encoder;
         this.audit = audit;
         this.clock = clock;
+        this.tokenCache = tokenCache;
     }
 
     @PreAuthorize(Roles.ADMIN)
@@ -69,6 +73,7 @@ public class AccountService {
         Account account = new Account(username, encoder.encode(password), role, now());
         account.setDisplayName(display, account.getCreatedAt());
         accounts.saveAndFlush(account);
+        tokenCache.invalidateAll();
         audit.record("account.create", target(username), Outcome.SUCCESS, "role=" + role);
         return account;
     }
@@ -87,6 +92,7 @@ public class AccountService {
             requireAnotherAdministrator(account, "take the ADMIN role from");
         }
         account.setRole(role, now());
+        tokenCache.invalidateAll();
         audit.record("account.role", target(username), Outcome.SUCCESS, "role " + before + " -> " + role);
         return account;
     }
@@ -102,6 +108,7 @@ public class AccountService {
             requireAnotherAdministrator(account, "disable");
         }
         account.setEnabled(enabled, now());
+        tokenCache.invalidateAll();
         audit.record(enabled ? "account.enable" : "account.disable", target(username), Outcome.SUCCESS, null);
         return account;
     }
@@ -111,6 +118,7 @@ public class AccountService {
         Account account = load(username);
         AccountRules.password(password, username);
         account.setPasswordHash(encoder.encode(password), now());
+        tokenCache.invalidateAll();
         audit.record("account.password", target(username), Outcome.SUCCESS, null);
     }
 
@@ -122,6 +130,7 @@ public class AccountService {
         requireAnotherAdministrator(account, "delete");
         accounts.delete(account);
         accounts.flush();
+        tokenCache.invalidateAll();
         audit.record("account.delete", target(username), Outcome.SUCCESS, "role was " + account.getRole());
     }
 

@@ -34,14 +34,16 @@ public class ApiTokenService {
     private final AuditLog audit;
     private final Clock clock;
     private final SecurityProperties.Tokens settings;
+    private final TokenAuthenticationCache cache;
 
     ApiTokenService(ApiTokenRepository tokens, AccountRepository accounts, AuditLog audit, Clock clock,
-                    SecurityProperties properties) {
+                    SecurityProperties properties, TokenAuthenticationCache cache) {
         this.tokens = tokens;
         this.accounts = accounts;
         this.audit = audit;
         this.clock = clock;
         this.settings = properties.tokens();
+        this.cache = cache;
     }
 
     /**
@@ -86,6 +88,7 @@ public class ApiTokenService {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         ApiToken saved = tokens.saveAndFlush(new ApiToken(owner, name, granted, prefix, ApiTokens.hash(token), now,
                 now.plus(Duration.ofDays(days))));
+        cache.invalidateAll();
         audit.record("token.create", target(saved), Outcome.SUCCESS, "name=" + name + " account="
                 + owner.getUsername() + " scope=" + granted + " prefix=" + ApiTokens.DISPLAY_PREFIX + prefix
                 + " expires=" + saved.getExpiresAt());
@@ -113,20 +116,24 @@ public class ApiTokenService {
             return;
         }
         token.revoke(clock.instant());
+        cache.invalidateAll();
         audit.record("token.revoke", target(token), Outcome.SUCCESS, "name=" + token.getName() + " account="
                 + token.getAccount().getUsername());
     }
 
     /**
-     * Checks a bearer token; used by the API's authentication filter, not subject to authorization.
+     * Checks a bearer token in the database; used by the API's authentication filter (after
+     * {@link TokenAuthenticationCache#lookup}), not subject to authorization. A success is remembered in the cache.
      *
      * @throws TokenRejectedException when it is unknown, malformed, expired, revoked or its owner is disabled
      */
     public TokenAuthentication authenticate(String bearer) {
+        long generation = cache.generation();
         String prefix = ApiTokens.prefixOf(bearer).orElseThrow(() -> new TokenRejectedException(
                 "The bearer token is not of the form vb_<prefix>_<secret>."));
-        ApiToken token = tokens.findByPrefix(prefix).filter(t -> ApiTokens.sameHash(t.getSecretHash(),
-                ApiTokens.hash(bearer))).orElseThrow(() -> new TokenRejectedException("The bearer token is unknown."));
+        String hash = ApiTokens.hash(bearer);
+        ApiToken token = tokens.findByPrefix(prefix).filter(t -> ApiTokens.sameHash(t.getSecretHash(), hash))
+                .orElseThrow(() -> new TokenRejectedException("The bearer token is unknown."));
         Instant now = clock.instant();
         switch (token.state(now)) {
             case REVOKED -> throw new TokenRejectedException("The API token " + ApiTokens.DISPLAY_PREFIX + prefix
@@ -141,10 +148,14 @@ public class ApiTokenService {
             throw new TokenRejectedException("The account owning this API token is disabled.");
         }
         Instant lastUsed = token.getLastUsedAt();
-        if (lastUsed == null || !now.isBefore(lastUsed.plus(settings.lastUseResolution()))) {
+        if (settings.lastUseDue(lastUsed, now)) {
             tokens.touch(token.getId(), now);
+            lastUsed = now;
         }
-        return new TokenAuthentication(owner.getUsername(), token.getId(), token.getScope().cappedAt(owner.getRole()));
+        Role role = token.getScope().cappedAt(owner.getRole());
+        cache.remember(hash, new TokenAuthenticationCache.Entry(owner.getUsername(), token.getId(), role,
+                token.getExpiresAt(), lastUsed, now), generation);
+        return new TokenAuthentication(owner.getUsername(), token.getId(), role);
     }
 
     private static boolean isAdmin() {

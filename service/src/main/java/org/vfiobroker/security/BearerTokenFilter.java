@@ -13,17 +13,23 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.authentication.WebAuthenticationDetailsSource;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Authenticates an API request carrying {@code Authorization: Bearer vb_<prefix>_<secret>}. */
+/**
+ * Authenticates an API request carrying {@code Authorization: Bearer vb_<prefix>_<secret>}: from the cache of
+ * recent authentications when it has the token, without a transaction; otherwise from the database.
+ */
 class BearerTokenFilter extends OncePerRequestFilter {
 
     private final ApiTokenService tokens;
+    private final TokenAuthenticationCache cache;
     private final LoginEvents events;
     private final AuthenticationEntryPoint entryPoint;
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
     private final WebAuthenticationDetailsSource details = new WebAuthenticationDetailsSource();
 
-    BearerTokenFilter(ApiTokenService tokens, LoginEvents events, AuthenticationEntryPoint entryPoint) {
+    BearerTokenFilter(ApiTokenService tokens, TokenAuthenticationCache cache, LoginEvents events,
+                      AuthenticationEntryPoint entryPoint) {
         this.tokens = tokens;
+        this.cache = cache;
         this.events = events;
         this.entryPoint = entryPoint;
     }
@@ -37,7 +43,8 @@ class BearerTokenFilter extends OncePerRequestFilter {
             return;
         }
         try {
-            TokenAuthentication authentication = tokens.authenticate(header.substring(7).trim());
+            String bearer = header.substring(7).trim();
+            TokenAuthentication authentication = cache.lookup(bearer).orElseGet(() -> tokens.authenticate(bearer));
             authentication.setDetails(details.buildDetails(request));
             SecurityContext context = contexts.createEmptyContext();
             context.setAuthentication(authentication);

@@ -30,8 +30,9 @@ class SecurityConfig {
 
     @Bean
     @Order(1)
-    SecurityFilterChain api(HttpSecurity http, JsonMapper json, ApiTokenService tokens, LoginThrottle throttle,
-                            LoginEvents events) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, JsonMapper json, ApiTokenService tokens,
+                            TokenAuthenticationCache tokenCache, LoginThrottle throttle, LoginEvents events)
+            throws Exception {
         ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(json);
         return http
                 .securityMatcher("/api/**", "/actuator/**")
@@ -42,7 +43,7 @@ class SecurityConfig {
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .anyRequest().authenticated())
                 .addFilterBefore(LoginThrottleFilter.forApi(throttle, events, json), BasicAuthenticationFilter.class)
-                .addFilterBefore(new BearerTokenFilter(tokens, events, entryPoint), BasicAuthenticationFilter.class)
+                .addFilterBefore(new BearerTokenFilter(tokens, tokenCache, events, entryPoint), BasicAuthenticationFilter.class)
                 .httpBasic(basic -> basic.authenticationEntryPoint(entryPoint))
                 .exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler(new ProblemAccessDeniedHandler(json)))

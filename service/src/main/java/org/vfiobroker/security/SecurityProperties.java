@@ -1,6 +1,7 @@
 package org.vfiobroker.security;
 
 import java.time.Duration;
+import java.time.Instant;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -16,7 +17,7 @@ public record SecurityProperties(String initialAdminPassword, Tokens tokens, Thr
 
     public SecurityProperties {
         initialAdminPassword = initialAdminPassword == null ? "" : initialAdminPassword;
-        tokens = tokens != null ? tokens : new Tokens(null, null, null);
+        tokens = tokens != null ? tokens : new Tokens(null, null, null, null);
         throttle = throttle != null ? throttle : new Throttle(null, null, null, null, null);
     }
 
@@ -24,12 +25,26 @@ public record SecurityProperties(String initialAdminPassword, Tokens tokens, Thr
      * @param defaultLifetimeDays lifetime of a token created without {@code expiresInDays}, default 90
      * @param maxLifetimeDays     the longest lifetime a token may be given, default 365
      * @param lastUseResolution   the last use of a token is written at most this often, default 1 minute
+     * @param cacheTtl            how long a successful token authentication is reused without reading the
+     *     database, default 5 s; another instance on the same database sees a revocation within this time;
+     *     0 disables the cache
      */
-    public record Tokens(Integer defaultLifetimeDays, Integer maxLifetimeDays, Duration lastUseResolution) {
+    public record Tokens(Integer defaultLifetimeDays, Integer maxLifetimeDays, Duration lastUseResolution,
+                         Duration cacheTtl) {
         public Tokens {
             defaultLifetimeDays = defaultLifetimeDays != null ? defaultLifetimeDays : 90;
             maxLifetimeDays = maxLifetimeDays != null ? maxLifetimeDays : 365;
             lastUseResolution = lastUseResolution != null ? lastUseResolution : Duration.ofMinutes(1);
+            cacheTtl = cacheTtl != null ? cacheTtl : Duration.ofSeconds(5);
+            if (cacheTtl.isNegative()) {
+                throw new IllegalArgumentException("vfio-broker.security.tokens.cache-ttl must not be negative (got "
+                        + cacheTtl + "); 0 disables the cache");
+            }
+        }
+
+        /** Whether a token last used at {@code lastUsedAt} (null: never) has its use at {@code now} written. */
+        boolean lastUseDue(Instant lastUsedAt, Instant now) {
+            return lastUsedAt == null || !now.isBefore(lastUsedAt.plus(lastUseResolution));
         }
     }
 
