@@ -51,11 +51,6 @@ public record Fingerprint(int functions, long functionsHash, int groups, long gr
                 : new Fingerprint(functions, functionsHash, groups, groupsHash, nodes - 1, nodesHash - entry(name));
     }
 
-    /** This fingerprint with the {@code /dev/vfio} listing read again. */
-    Fingerprint withNodes(String[] names) {
-        return new Fingerprint(functions, functionsHash, groups, groupsHash, names.length, sum(names));
-    }
-
     static long function(String name, String driver) {
         return mix(mix(0x6a09e667f3bcc909L, name), driver == null ? "\0" : driver);
     }

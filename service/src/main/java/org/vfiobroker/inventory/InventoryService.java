@@ -265,20 +265,50 @@ public class InventoryService implements DisposableBean {
                            List<PciFunction> devices, Map<PciAddress, PciFunction> devicesByAddress,
                            List<IommuGroup> groups, Map<Integer, IommuGroup> groupsById, long generation) {
 
+        /** Made only by {@link #of} and {@link #refreshed}, which give immutable lists and maps. */
         public Snapshot {
-            devices = List.copyOf(devices);
-            devicesByAddress = Map.copyOf(devicesByAddress);
-            groups = List.copyOf(groups);
-            groupsById = Map.copyOf(groupsById);
         }
 
         static Snapshot of(Instant takenAt, Duration scanTime, Fingerprint fingerprint, HostSummary host,
                            List<PciFunction> devices, List<IommuGroup> groups, long generation) {
-            Map<PciAddress, PciFunction> byAddress = new HashMap<>(devices.size() * 2);
-            devices.forEach(f -> byAddress.put(f.address(), f));
-            Map<Integer, IommuGroup> byId = new HashMap<>(groups.size() * 2);
-            groups.forEach(g -> byId.put(g.id(), g));
-            return new Snapshot(takenAt, scanTime, fingerprint, host, devices, byAddress, groups, byId, generation);
+            List<PciFunction> deviceList = List.copyOf(devices);
+            List<IommuGroup> groupList = List.copyOf(groups);
+            Map<PciAddress, Integer> byAddress = new HashMap<>(deviceList.size() * 2);
+            for (int i = 0; i < deviceList.size(); i++) {
+                byAddress.put(deviceList.get(i).address(), i);
+            }
+            Map<Integer, Integer> byId = new HashMap<>(groupList.size() * 2);
+            for (int i = 0; i < groupList.size(); i++) {
+                byId.put(groupList.get(i).id(), i);
+            }
+            return new Snapshot(takenAt, scanTime, fingerprint, host, deviceList,
+                    new IndexedMap<>(Map.copyOf(byAddress), deviceList), groupList,
+                    new IndexedMap<>(Map.copyOf(byId), groupList), generation);
+        }
+
+        /**
+         * This snapshot with some functions and groups replaced at their positions (same addresses, same group
+         * numbers): the indexes are shared, only the lists' references are copied.
+         */
+        Snapshot refreshed(Instant at, Duration took, Fingerprint newFingerprint, HostSummary newHost,
+                           Map<PciAddress, PciFunction> newDevices, Map<Integer, IommuGroup> newGroups) {
+            IndexedMap<PciAddress, PciFunction> deviceIndex = (IndexedMap<PciAddress, PciFunction>) devicesByAddress;
+            IndexedMap<Integer, IommuGroup> groupIndex = (IndexedMap<Integer, IommuGroup>) groupsById;
+            PciFunction[] d = devices.toArray(PciFunction[]::new);
+            newDevices.forEach((address, f) -> d[requirePosition(deviceIndex.positionOf(address), address)] = f);
+            IommuGroup[] g = groups.toArray(IommuGroup[]::new);
+            newGroups.forEach((id, group) -> g[requirePosition(groupIndex.positionOf(id), id)] = group);
+            List<PciFunction> deviceList = List.of(d);
+            List<IommuGroup> groupList = List.of(g);
+            return new Snapshot(at, took, newFingerprint, newHost, deviceList, deviceIndex.over(deviceList),
+                    groupList, groupIndex.over(groupList), generation);
+        }
+
+        private static int requirePosition(int position, Object key) {
+            if (position < 0) {
+                throw new IllegalArgumentException(key + " is not in the snapshot");
+            }
+            return position;
         }
     }
 }

@@ -125,28 +125,50 @@ final class SysfsScanner {
                 affected.add(now.iommuGroup());
             }
         }
-        List<PciFunction> devices = new ArrayList<>(old.devices().size());
         Map<Integer, List<PciFunction>> members = new TreeMap<>();
+        boolean anyCdev = false;
         for (PciFunction f : old.devices()) {
             PciFunction current = replaced.getOrDefault(f.address(), f);
-            devices.add(current);
+            anyCdev |= current.vfioCdev() != null;
             if (current.iommuGroup() != null && affected.contains(current.iommuGroup())) {
                 members.computeIfAbsent(current.iommuGroup(), k -> new ArrayList<>()).add(current);
             }
         }
-        String[] vfioNodes = Sysfs.list(devfs.resolve("vfio"));
-        Set<String> nodeNames = new HashSet<>(Arrays.asList(vfioNodes));
-        fingerprint = fingerprint.withNodes(vfioNodes);
-        GroupContext context = new GroupContext(sysfs, devfs, nodeNames::contains);
-        Map<Integer, IommuGroup> groups = new TreeMap<>(old.groupsById());
-        affected.forEach(groups::remove);
-        members.forEach((id, fs) -> groups.put(id, group(id, fs, context)));
-        List<IommuGroup> groupList = new ArrayList<>(groups.values());
-        boolean anyCdev = devices.stream().anyMatch(f -> f.vfioCdev() != null);
+        if (!old.groupsById().keySet().containsAll(members.keySet())) {
+            return null; // a group formed meanwhile
+        }
+        Path vfio = devfs.resolve("vfio");
+        GroupContext context = new GroupContext(sysfs, devfs,
+                name -> Files.exists(vfio.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        Map<Integer, IommuGroup> rebuilt = new HashMap<>();
+        for (Map.Entry<Integer, List<PciFunction>> e : members.entrySet()) {
+            int id = e.getKey();
+            rebuilt.put(id, group(id, e.getValue(), context));
+            // the /dev/vfio entries of this group, before (as the old snapshot saw them) and now
+            String before = nodeName(old.groupsById().get(id));
+            for (String name : List.of(Integer.toString(id), "noiommu-" + id)) {
+                boolean was = name.equals(before);
+                boolean is = context.vfioNode.test(name);
+                if (was != is) {
+                    fingerprint = fingerprint.withNode(name, is);
+                }
+            }
+        }
+        List<IommuGroup> groupList = new ArrayList<>(old.groups());
+        groupList.replaceAll(g -> rebuilt.getOrDefault(g.id(), g));
         HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groupList, anyCdev, nodes,
                 old.host().iommu().groupCount());
-        return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started), fingerprint, host, devices,
-                groupList, old.generation());
+        return old.refreshed(Instant.now(), Duration.ofNanos(System.nanoTime() - started), fingerprint, host, replaced,
+                rebuilt);
+    }
+
+    /** The name of the group's entry in {@code /dev/vfio}, or {@code null} when it had none. */
+    private static String nodeName(IommuGroup g) {
+        if (g == null || !g.deviceNode().exists()) {
+            return null;
+        }
+        String path = g.deviceNode().path();
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     /** What a bind, restore or node change never changes; a change there needs a full scan. */
