@@ -52,7 +52,10 @@ final class ServiceUnderTest implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add("java");
         command.addAll(jvm);
-        String extra = System.getProperty("bench.jvm.extra", System.getenv().getOrDefault("BENCH_JVM_EXTRA", ""));
+        String extra = System.getProperty("bench.jvm.extra", "");
+        if (extra.isBlank()) {
+            extra = System.getenv().getOrDefault("BENCH_JVM_EXTRA", "");
+        }
         if (!extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+"))); // e.g. -XX:StartFlightRecording=filename=/tmp/x.jfr
         }
@@ -65,7 +68,12 @@ final class ServiceUnderTest implements AutoCloseable {
                 "--vfio-broker.devfs-root=" + host.devfs(),
                 "--vfio-broker.security.initial-admin-password=" + PASSWORD));
         command.addAll(List.of(extraArgs));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        String arenas = defaultEnv("MALLOC_ARENA_MAX");
+        if (arenas != null && !System.getenv().containsKey("MALLOC_ARENA_MAX")) {
+            builder.environment().put("MALLOC_ARENA_MAX", arenas); // as the systemd unit's EnvironmentFile sets it
+        }
+        Process p = builder.start();
         ServiceUnderTest s = new ServiceUnderTest(p, "http://127.0.0.1:" + port, jvm, work.resolve("data"), log);
         try {
             s.waitUntilUp();
@@ -73,7 +81,9 @@ final class ServiceUnderTest implements AutoCloseable {
             s.close();
             throw e;
         }
-        System.out.printf("service pid %d, JVM options %s (from deploy/default.env)%n", p.pid(), jvm);
+        System.out.printf("service pid %d, JVM options %s (%s), MALLOC_ARENA_MAX=%s%n", p.pid(), jvm,
+                System.getProperty("bench.jvm", "").isBlank() ? "from deploy/default.env" : "from -Dbench.jvm",
+                builder.environment().getOrDefault("MALLOC_ARENA_MAX", "unset"));
         return s;
     }
 
@@ -91,6 +101,16 @@ final class ServiceUnderTest implements AutoCloseable {
             }
         }
         return List.of();
+    }
+
+    /** A plain {@code NAME=value} line of deploy/default.env, or null. */
+    static String defaultEnv(String name) throws IOException {
+        Path env = Path.of("deploy/default.env");
+        if (!Files.isReadable(env)) {
+            return null;
+        }
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "=\"?([^\"\n]*)\"?$").matcher(Files.readString(env));
+        return m.find() ? m.group(1).trim() : null;
     }
 
     private void waitUntilUp() throws Exception {

@@ -26,12 +26,17 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 class InventoryController implements InventoryApi {
 
-    /** Pages kept; more distinct queries than this clear the cache (it refills with the ones asked for). */
+    /**
+     * Pages kept, and their JSON bytes in all (a page of 1,000 devices is ~1.5 MB); beyond either the cache is
+     * cleared and refills with the queries asked for. Each page also holds its DTOs, about as large again.
+     */
     static final int CACHED_PAGES = 256;
+    static final long CACHED_BYTES = 8L << 20;
 
     private final InventoryService inventory;
     private final JsonMapper json;
     private final Map<PageQuery, CachedPage> pages = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong cachedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     InventoryController(InventoryService inventory, JsonMapper json) {
         this.inventory = inventory;
@@ -78,9 +83,11 @@ class InventoryController implements InventoryApi {
         CachedPage cached = pages.get(query);
         if (cached == null || cached.snapshot() != snapshot) {
             DevicePage body = page(snapshot, filter, page, size);
-            cached = new CachedPage(snapshot, new SerializedDevicePage(body, json.writeValueAsBytes(body)));
-            if (pages.size() >= CACHED_PAGES) {
+            byte[] bytes = json.writeValueAsBytes(body);
+            cached = new CachedPage(snapshot, new SerializedDevicePage(body, bytes));
+            if (pages.size() >= CACHED_PAGES || cachedBytes.addAndGet(bytes.length) > CACHED_BYTES) {
                 pages.clear();
+                cachedBytes.set(bytes.length);
             }
             pages.put(query, cached);
         }
