@@ -233,7 +233,7 @@ final class SysfsScanner {
                     gts(read(dir, files, "max_link_speed")), width(read(dir, files, "max_link_width")));
         }
         List<Bar> bars = parseResource(read(dir, files, "resource"));
-        boolean enabled = "1".equals(read(dir, files, "enable")) || nonZero(read(dir, files, "enable"));
+        boolean enabled = nonZero(read(dir, files, "enable"));
         String reset = read(dir, files, "reset_method");
         List<String> resetMethods = reset == null || reset.isBlank() ? List.of() : List.of(reset.trim().split("\\s+"));
         Sriov sriov = null;
@@ -338,30 +338,58 @@ final class SysfsScanner {
             return List.of();
         }
         List<Bar> bars = new ArrayList<>();
-        String[] lines = text.split("\n");
-        for (int i = 0; i < lines.length; i++) {
-            String[] f = lines[i].trim().split("\\s+");
-            if (f.length < 3) {
-                continue;
+        long[] f = new long[3];
+        int index = 0;
+        int at = 0;
+        while (at <= text.length()) {
+            int end = text.indexOf('\n', at);
+            if (end < 0) {
+                end = text.length();
             }
-            try {
-                long start = Long.parseUnsignedLong(strip0x(f[0]), 16);
-                long end = Long.parseUnsignedLong(strip0x(f[1]), 16);
-                long flags = Long.parseUnsignedLong(strip0x(f[2]), 16);
-                if (end == 0 && start == 0 || (flags & (IORESOURCE_IO | IORESOURCE_MEM)) == 0) {
-                    continue;
+            if (hexFields(text, at, end, f)) {
+                long start = f[0];
+                long last = f[1];
+                long flags = f[2];
+                if (!(last == 0 && start == 0) && (flags & (IORESOURCE_IO | IORESOURCE_MEM)) != 0) {
+                    bars.add(new Bar(index, start, last - start + 1, (flags & IORESOURCE_IO) != 0,
+                            (flags & IORESOURCE_MEM_64) != 0, (flags & IORESOURCE_PREFETCH) != 0));
                 }
-                bars.add(new Bar(i, start, end - start + 1, (flags & IORESOURCE_IO) != 0,
-                        (flags & IORESOURCE_MEM_64) != 0, (flags & IORESOURCE_PREFETCH) != 0));
-            } catch (NumberFormatException e) {
-                // not a resource line
             }
+            index++;
+            at = end + 1;
         }
         return bars;
     }
 
-    private static String strip0x(String s) {
-        return s.startsWith("0x") ? s.substring(2) : s;
+    /**
+     * Reads the first three whitespace-separated hexadecimal numbers ({@code 0x} optional) of {@code text[from,
+     * to)} into {@code out}; false when there are fewer or one is not a number of at most 64 bits.
+     */
+    private static boolean hexFields(String text, int from, int to, long[] out) {
+        int i = from;
+        for (int field = 0; field < 3; field++) {
+            while (i < to && Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            if (i + 1 < to && text.charAt(i) == '0' && (text.charAt(i + 1) == 'x' || text.charAt(i + 1) == 'X')) {
+                i += 2;
+            }
+            int digits = 0;
+            long value = 0;
+            while (i < to && !Character.isWhitespace(text.charAt(i))) {
+                int d = Character.digit(text.charAt(i), 16);
+                if (d < 0 || ++digits > 16) {
+                    return false;
+                }
+                value = value << 4 | d;
+                i++;
+            }
+            if (digits == 0) {
+                return false;
+            }
+            out[field] = value;
+        }
+        return true;
     }
 
     private List<IommuGroup> groups(Path sysfs, Path devfs, List<PciFunction> devices) {

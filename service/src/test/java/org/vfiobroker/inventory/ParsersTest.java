@@ -121,6 +121,21 @@ class ParsersTest {
         }
 
         @Test
+        void skipsLinesThatAreNotThreeHexNumbersButKeepsTheBarIndex() {
+            String text = "0x1000 0x1fff\n"                                   // BAR 0: two fields
+                    + "0xzz00 0x1fff 0x200\n"                                 // BAR 1: not hexadecimal
+                    + "0x10000000000000000 0x1 0x200\n"                       // BAR 2: more than 64 bits
+                    + "   0xffffffff00000000\t0xffffffffffffffff  0x100200 extra\n" // BAR 3: 64-bit, top of the space
+                    + "e000 e07f 101";                                         // BAR 4: no 0x, no final newline
+
+            assertThat(SysfsScanner.parseResource(text)).containsExactly(
+                    new Bar(3, 0xffffffff00000000L, 0x100000000L, false, true, false),
+                    new Bar(4, 0xe000, 128, true, false, false));
+            assertThat(SysfsScanner.parseResource("")).isEmpty();
+            assertThat(SysfsScanner.parseResource(null)).isEmpty();
+        }
+
+        @Test
         void readsLinkSpeedText() {
             assertThat(SysfsScanner.gts("16.0 GT/s PCIe")).isEqualTo(16.0);
             assertThat(SysfsScanner.gts("2.5 GT/s PCIe")).isEqualTo(2.5);
