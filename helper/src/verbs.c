@@ -380,20 +380,30 @@ static int group_holders(struct ctx *c, unsigned group, struct holder *hs, size_
 	return rc;
 }
 
+/* Opens the device the request names, reads what the host uses of it, and refuses it unless the
+ * policy allows it: the one check every single-device verb starts with. Returns 0 with d and u
+ * filled, or -1 after reporting the failure (d may then need closing by the caller, as before). */
+static int open_allowed_device(struct ctx *c, const char *verb, struct pci_dev *d, struct usage *u)
+{
+	if (pci_dev_open(c->host, &c->req->addr, d) < 0 || device_usage(c->host, d, u) < 0)
+		return -1;
+	struct dev_identity id = identity(d, u);
+	struct decision dec = policy_evaluate(c->pol, &id);
+	if (!dec.allowed) {
+		reason(c, d->bdf, dec.why);
+		vbh_fail(EX_HELPER_POLICY, "denied-by-policy", 0, "%s: %s: not allowed by the policy", verb, d->bdf);
+		return -1;
+	}
+	return 0;
+}
+
 static int do_restore(struct ctx *c)
 {
 	struct pci_dev d;
 	struct usage u;
 	int rc = -1;
-	if (pci_dev_open(c->host, &c->req->addr, &d) < 0 || device_usage(c->host, &d, &u) < 0)
+	if (open_allowed_device(c, "restore", &d, &u) < 0)
 		goto out;
-	struct dev_identity id = identity(&d, &u);
-	struct decision dec = policy_evaluate(c->pol, &id);
-	if (!dec.allowed) {
-		reason(c, d.bdf, dec.why);
-		vbh_fail(EX_HELPER_POLICY, "denied-by-policy", 0, "restore: %s: not allowed by the policy", d.bdf);
-		goto out;
-	}
 	if (d.group >= 0) {
 		static struct holder hs[VBH_HOLDERS_MAX];
 		size_t nh = 0;
@@ -568,15 +578,8 @@ static int do_set_numvfs(struct ctx *c)
 	int rc = -1;
 	char what[64];
 	snprintf(what, sizeof what, "set-numvfs: %s", c->req->bdf);
-	if (pci_dev_open(c->host, &c->req->addr, &d) < 0 || device_usage(c->host, &d, &u) < 0)
+	if (open_allowed_device(c, "set-numvfs", &d, &u) < 0)
 		goto out;
-	struct dev_identity id = identity(&d, &u);
-	struct decision dec = policy_evaluate(c->pol, &id);
-	if (!dec.allowed) {
-		reason(c, d.bdf, dec.why);
-		vbh_fail(EX_HELPER_POLICY, "denied-by-policy", 0, "%s: not allowed by the policy", what);
-		goto out;
-	}
 	char b[32];
 	unsigned long long total, cur;
 	ssize_t r = read_attr_opt(d.fd, "sriov_totalvfs", b, sizeof b, what);
@@ -854,15 +857,8 @@ static int do_reset(struct ctx *c)
 	struct pci_dev d;
 	struct usage u;
 	int rc = -1;
-	if (pci_dev_open(c->host, &c->req->addr, &d) < 0 || device_usage(c->host, &d, &u) < 0)
+	if (open_allowed_device(c, "reset", &d, &u) < 0)
 		goto out;
-	struct dev_identity id = identity(&d, &u);
-	struct decision dec = policy_evaluate(c->pol, &id);
-	if (!dec.allowed) {
-		reason(c, d.bdf, dec.why);
-		vbh_fail(EX_HELPER_POLICY, "denied-by-policy", 0, "reset: %s: not allowed by the policy", d.bdf);
-		goto out;
-	}
 	if (u.count > 0) {
 		for (size_t i = 0; i < u.count; i++)
 			reason(c, d.bdf, u.reasons[i]);
