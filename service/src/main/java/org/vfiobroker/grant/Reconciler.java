@@ -172,7 +172,7 @@ public class Reconciler {
                 r.quarantined().add(g.getId());
                 return;
             }
-            boolean unbound = members.stream().anyMatch(f -> !f.isPciBridge() && !"pcieport".equals(f.driver())
+            boolean unbound = members.stream().anyMatch(f -> !DmaOwnershipRule.leftAloneByBind(f)
                     && !DmaOwnershipRule.isVfio(f.driver()));
             Optional<DeviceNode> node = steps.host().groupNode(group);
             if (unbound || node.isEmpty() || node.get().uid() == 0) {

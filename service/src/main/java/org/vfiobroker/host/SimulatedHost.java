@@ -84,7 +84,7 @@ public class SimulatedHost implements HostAgent {
         }
 
         boolean leftAlone() {
-            return bridge() || "pcieport".equals(driver);
+            return DmaOwnershipRule.leftAloneByBind(Integer.decode(classCode), driver);
         }
     }
 

@@ -42,6 +42,21 @@ public final class DmaOwnershipRule {
                 || (driver.endsWith(VARIANT_SUFFIX) && driver.length() > VARIANT_SUFFIX.length()));
     }
 
+    /**
+     * Whether binding a group leaves this member with its driver: PCI-to-PCI bridges (class 0x0604) and
+     * members on {@code pcieport}. The helper applies the same rule in C ({@code left_alone} in verbs.c).
+     *
+     * @param classCode the 24-bit class code
+     */
+    public static boolean leftAloneByBind(int classCode, String driver) {
+        return (classCode >>> 8) == 0x0604 || "pcieport".equals(driver);
+    }
+
+    /** {@link #leftAloneByBind(int, String)} for a scanned function. */
+    public static boolean leftAloneByBind(PciFunction f) {
+        return leftAloneByBind(f.classCode(), f.driver());
+    }
+
     /** Whether the broker would rebind this function to vfio-pci when taking its group (endpoints only). */
     public static boolean needsRebind(PciFunction f) {
         return !allowsUserDma(f.driver()) && !f.isBridge();

@@ -85,7 +85,7 @@ public record GroupView(IommuGroup group, List<PciFunction> members, State state
 
     private static BindStep step(PciFunction f) {
         String driver = f.driver();
-        if (f.isBridge() || "pcieport".equals(driver)) {
+        if (DmaOwnershipRule.leftAloneByBind(f)) {
             return new BindStep(f, BindAction.LEFT_ALONE, driver, driver);
         }
         if (DmaOwnershipRule.isVfio(driver)) {
