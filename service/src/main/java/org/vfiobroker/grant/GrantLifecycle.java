@@ -108,7 +108,7 @@ class GrantLifecycle {
         Map<String, String> out = new LinkedHashMap<>();
         inventory.findGroup(group).ifPresent(g -> {
             for (PciFunction f : inventory.members(g)) {
-                if (!f.isPciBridge() && !"pcieport".equals(f.driver()) && !DmaOwnershipRule.isVfio(f.driver())) {
+                if (!DmaOwnershipRule.leftAloneByBind(f) && !DmaOwnershipRule.isVfio(f.driver())) {
                     out.put(f.address().toString(), f.driver() == null ? "" : f.driver());
                 }
             }
