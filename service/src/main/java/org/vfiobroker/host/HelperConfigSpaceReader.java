@@ -11,9 +11,11 @@ import org.vfiobroker.inventory.SysfsConfigSpaceReader;
 
 /**
  * Reads config space from sysfs and, when that yields only the unprivileged 64 bytes, asks the helper
- * ({@code read-config}) for the whole space. The helper's answer is kept per function and identity
- * (the first 64 bytes' vendor, device, class and revision), so a rescan costs no helper call unless a
- * device changed; capability enable bits may then lag until the device changes. When the helper is
+ * ({@code read-config}) for the whole space. The helper's answer is kept per function and state: the header's
+ * first 12 bytes (vendor, device, command, status, revision, class) and the bound driver. So a rescan costs no
+ * helper call unless the device, its command or status register, or its driver changed; a driver's probe and a
+ * bind to vfio-pci (which change MSI/MSI-X enablement) are seen at once, while capability bits that a running
+ * driver flips without touching the command register may lag until one of those changes. When the helper is
  * unavailable or fails, the 64 bytes are returned and the inventory marks capabilities as unknown.
  */
 class HelperConfigSpaceReader implements ConfigSpaceReader {
@@ -39,7 +41,7 @@ class HelperConfigSpaceReader implements ConfigSpaceReader {
         if (own.length > HEADER || own.length < 16 || !helperWorks) {
             return own;
         }
-        String identity = identity(own);
+        String identity = identity(own) + '|' + driver(deviceDir);
         Cached cached = cache.get(address);
         if (cached != null && cached.identity().equals(identity)) {
             return cached.config();
@@ -58,12 +60,17 @@ class HelperConfigSpaceReader implements ConfigSpaceReader {
         }
     }
 
-    /** Vendor, device, revision and class: the bytes 0x00-0x0b of the header. */
+    /** Vendor, device, command, status, revision and class: the bytes 0x00-0x0b of the header. */
     private static String identity(byte[] header) {
-        StringBuilder sb = new StringBuilder(24);
-        for (int i = 0; i < 12; i++) {
-            sb.append(String.format("%02x", header[i] & 0xff));
+        return java.util.HexFormat.of().formatHex(header, 0, 12);
+    }
+
+    /** The bound driver's name, empty when none. */
+    private static String driver(Path deviceDir) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(deviceDir.resolve("driver")).getFileName().toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "";
         }
-        return sb.toString();
     }
 }
