@@ -65,6 +65,8 @@ public class GrantService {
     private final ReadWriteLock hostShape = new ReentrantReadWriteLock();
     private final Set<Long> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.Map<PoolSelector, PoolGroups> poolGroups = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Uids whose grantee row (the lock the quota check takes) exists; saves a transaction per grant. */
+    private final Set<Long> knownGrantees = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     GrantService(GrantStore store, GrantLifecycle lifecycle, HostSteps steps, InventoryService inventory,
                  PoolService pools, PolicyService policies, UnixUsers users, GrantProperties properties,
@@ -160,10 +162,13 @@ public class GrantService {
                     + p.getName() + "'; an ADMIN adds one (POST /api/v1/policies)").with("unixUser", user.name())
                     .with("pool", p.getName()), user.name()));
         }
-        try {
-            store.ensureGrantee(user.uid(), user.name());
-        } catch (DataIntegrityViolationException e) {
-            // a concurrent request made the row first; it is there now
+        if (!knownGrantees.contains(user.uid())) {
+            try {
+                store.ensureGrantee(user.uid(), user.name());
+            } catch (DataIntegrityViolationException e) {
+                // a concurrent request made the row first; it is there now
+            }
+            knownGrantees.add(user.uid()); // grantee rows are never deleted
         }
         Grant grant = reserve(user, pool, policy, named, r.groups(), count, memlock, duration, numa, numaPolicy,
                 caller, key, digest);
