@@ -299,7 +299,8 @@ static int parse_hex_attr(int dfd, const char *name, unsigned max, unsigned *out
 int pci_dev_refresh_driver(struct pci_dev *d)
 {
 	char what[64];
-	snprintf(what, sizeof what, "device %s", d->bdf); /* fixed-size: cannot truncate */
+	if (!vbh_fmt(what, sizeof what, "device %s", d->bdf)) /* fixed-size: cannot truncate; checked anyway */
+		return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "device %s: description too long", d->bdf);
 	int r = read_link_base(d->fd, "driver", d->driver, sizeof d->driver, what);
 	if (r == -2) {
 		d->driver[0] = '\0';
@@ -323,7 +324,8 @@ int pci_dev_open(struct host *h, const struct pci_addr *a, struct pci_dev *d)
 	d->addr = *a;
 	format_pci_addr(a, d->bdf);
 	char what[64];
-	snprintf(what, sizeof what, "device %s", d->bdf);
+	if (!vbh_fmt(what, sizeof what, "device %s", d->bdf))
+		return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "device %s: description too long", d->bdf);
 	d->fd = sys_resolve_link(h, "bus/pci/devices", d->bdf, what);
 	if (d->fd < 0)
 		return -1;

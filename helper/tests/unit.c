@@ -215,6 +215,14 @@ static void test_fmt(void)
 	/* An unpaired surrogate cannot be encoded in any locale: snprintf returns -1 (EILSEQ). */
 	CHECK("fmt refuses an output error", !vbh_fmt(b, sizeof b, "%lc", (wint_t)0xD800) && b[0] == '\0');
 	CHECK("fmt records no failure", !vbh_fmt(b, sizeof b, "%s", "12345678") && vbh_fail_state.exit_code == 0);
+	/* vbh_fail's own code copy: a code that does not fit is a bug, reported as one, never cut. */
+	CHECK("fail keeps a code that fits",
+	      vbh_fail(EX_HELPER_UNSAFE, "in-use", 0, "x") < 0 && vbh_fail_state.exit_code == EX_HELPER_UNSAFE &&
+		      strcmp(vbh_fail_state.code, "in-use") == 0);
+	CHECK("fail reports a code too long as internal",
+	      vbh_fail(EX_HELPER_UNSAFE, "a-code-far-longer-than-the-forty-byte-code-buffer", 0, "x") < 0 &&
+		      vbh_fail_state.exit_code == EX_HELPER_INTERNAL && strcmp(vbh_fail_state.code, "internal") == 0 &&
+		      strcmp(vbh_fail_state.message, "x") == 0);
 }
 
 int main(void)
