@@ -450,12 +450,11 @@ int group_open(struct host *h, unsigned number, struct iommu_group *g)
 	qsort(g->members, g->count, sizeof g->members[0], cmp_dev);
 	/* noiommu: vfio names the node noiommu-N. */
 	char node[64];
-	n = snprintf(node, sizeof node, "dev/vfio/noiommu-%u", number);
-	if (n > 0 && (size_t)n < sizeof node) {
-		struct stat st;
-		if (fstatat(h->rootfd, node, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			g->noiommu = true;
-	}
+	if (!vbh_fmt(node, sizeof node, "dev/vfio/noiommu-%u", number)) /* never skip the noiommu check */
+		return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "open group %u: noiommu node path too long", number);
+	struct stat st;
+	if (fstatat(h->rootfd, node, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		g->noiommu = true;
 	return 0;
 }
 

@@ -21,8 +21,8 @@ static void add_reason(struct usage *u, const char *kind, const char *name, cons
 {
 	for (size_t i = 0; i < u->count; i++) {
 		char tmp[96];
-		int n = snprintf(tmp, sizeof tmp, "%s:%s:%s", kind, name, state);
-		if (n > 0 && strcmp(tmp, u->reasons[i]) == 0)
+		/* A cut tmp could equal another, stored reason: only a whole one is a duplicate. */
+		if (vbh_fmt(tmp, sizeof tmp, "%s:%s:%s", kind, name, state) && strcmp(tmp, u->reasons[i]) == 0)
 			return;
 	}
 	if (u->count == VBH_REASONS_MAX)

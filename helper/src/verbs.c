@@ -25,9 +25,10 @@
 static void reason(struct ctx *c, const char *who, const char *what)
 {
 	char b[160];
-	int n = snprintf(b, sizeof b, "%s: %s", who, what);
-	if (n > 0)
-		j_str(c->reasons, b);
+	/* who is an address or a word, what a short reason (at most 128 characters together). */
+	if (!vbh_fmt(b, sizeof b, "%s: %s", who, what))
+		memcpy(b, "(reason too long)", sizeof "(reason too long)"); /* rather than a cut reason */
+	j_str(c->reasons, b);
 }
 
 static struct dev_identity identity(const struct pci_dev *d, const struct usage *u)
