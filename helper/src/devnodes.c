@@ -126,7 +126,11 @@ int device_cdevs(const struct pci_dev *d, char names[][32], int max)
 		 */
 		char devattr[48];
 		struct stat ds;
-		snprintf(devattr, sizeof devattr, "vfio%llu/dev", num); /* at most 15 characters */
+		if (!vbh_fmt(devattr, sizeof devattr, "vfio%llu/dev", num)) { /* at most 15 characters */
+			closedir(dir);
+			return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "list cdevs of %s: attribute path too long",
+					d->bdf);
+		}
 		if (fstatat(dirfd(dir), devattr, &ds, AT_SYMLINK_NOFOLLOW) < 0) {
 			int e = errno;
 			if (e == ENOENT)
@@ -138,7 +142,11 @@ int device_cdevs(const struct pci_dev *d, char names[][32], int max)
 			closedir(dir);
 			return vbh_fail(EX_HELPER_INTERNAL, "too-many-entries", 0, "list cdevs of %s: too many", d->bdf);
 		}
-		snprintf(names[n], 32, "vfio%llu", num); /* at most 11 characters */
+		if (!vbh_fmt(names[n], sizeof names[0], "vfio%llu", num)) { /* at most 11 characters */
+			closedir(dir);
+			return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "list cdevs of %s: cdev name too long",
+					d->bdf);
+		}
 		n++;
 	}
 	closedir(dir);
@@ -154,8 +162,13 @@ void node_json(struct jbuf *j, const char *path, const struct node_state *st)
 		j_kuint(j, "uid", st->uid);
 		j_kuint(j, "gid", st->gid);
 		char m[8];
-		snprintf(m, sizeof m, "%04o", st->mode & 07777);
-		j_kstr(j, "mode", m);
+		if (vbh_fmt(m, sizeof m, "%04o", st->mode & 07777)) { /* 4 digits: the mode is masked */
+			j_kstr(j, "mode", m);
+		} else {
+			/* No int to return here: record the failure, and spoil the output as json.c does. */
+			vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "report node %s: mode too long", path);
+			j->overflow = true;
+		}
 	}
 	j_obj_end(j);
 }

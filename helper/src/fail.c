@@ -13,8 +13,14 @@ int vbh_fail(int exit_code, const char *code, int err, const char *fmt, ...)
 		return -1; /* keep the first, most specific failure */
 	vbh_fail_state.exit_code = exit_code;
 	vbh_fail_state.err = err;
-	/* Codes are compile-time literals shorter than the buffer; truncation is impossible. */
-	snprintf(vbh_fail_state.code, sizeof vbh_fail_state.code, "%s", code);
+	/*
+	 * Codes are compile-time literals shorter than the buffer. One that is not is a bug: never
+	 * report a cut code (it could read as another), report the bug (70, "internal") instead.
+	 */
+	if (!vbh_fmt(vbh_fail_state.code, sizeof vbh_fail_state.code, "%s", code)) {
+		vbh_fail_state.exit_code = EX_HELPER_INTERNAL;
+		memcpy(vbh_fail_state.code, "internal", sizeof "internal");
+	}
 
 	char detail[640];
 	va_list ap;

@@ -2,7 +2,10 @@
 #ifndef VBH_FAIL_H
 #define VBH_FAIL_H
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Exit codes (documented in vfio-broker-helper.8; stable). */
 enum {
@@ -32,5 +35,24 @@ int vbh_fail(int exit_code, const char *code, int err, const char *fmt, ...)
 
 /* Forgets the recorded failure (fuzz targets and unit tests). */
 void vbh_fail_reset(void);
+
+/*
+ * snprintf into a fixed buffer, checked (house style: no snprintf result is ignored). True when
+ * the whole text fit; false on an output error or when it would have been cut, and out is then ""
+ * (never a cut string). Records nothing: the caller reports with vbh_fail, naming what it formats.
+ */
+static inline bool vbh_fmt(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline bool vbh_fmt(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(out, size, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < size)
+		return true;
+	if (size > 0)
+		out[0] = '\0';
+	return false;
+}
 
 #endif

@@ -299,7 +299,8 @@ static int parse_hex_attr(int dfd, const char *name, unsigned max, unsigned *out
 int pci_dev_refresh_driver(struct pci_dev *d)
 {
 	char what[64];
-	snprintf(what, sizeof what, "device %s", d->bdf); /* fixed-size: cannot truncate */
+	if (!vbh_fmt(what, sizeof what, "device %s", d->bdf)) /* fixed-size: cannot truncate; checked anyway */
+		return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "device %s: description too long", d->bdf);
 	int r = read_link_base(d->fd, "driver", d->driver, sizeof d->driver, what);
 	if (r == -2) {
 		d->driver[0] = '\0';
@@ -323,7 +324,8 @@ int pci_dev_open(struct host *h, const struct pci_addr *a, struct pci_dev *d)
 	d->addr = *a;
 	format_pci_addr(a, d->bdf);
 	char what[64];
-	snprintf(what, sizeof what, "device %s", d->bdf);
+	if (!vbh_fmt(what, sizeof what, "device %s", d->bdf))
+		return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "device %s: description too long", d->bdf);
 	d->fd = sys_resolve_link(h, "bus/pci/devices", d->bdf, what);
 	if (d->fd < 0)
 		return -1;
@@ -448,12 +450,11 @@ int group_open(struct host *h, unsigned number, struct iommu_group *g)
 	qsort(g->members, g->count, sizeof g->members[0], cmp_dev);
 	/* noiommu: vfio names the node noiommu-N. */
 	char node[64];
-	n = snprintf(node, sizeof node, "dev/vfio/noiommu-%u", number);
-	if (n > 0 && (size_t)n < sizeof node) {
-		struct stat st;
-		if (fstatat(h->rootfd, node, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			g->noiommu = true;
-	}
+	if (!vbh_fmt(node, sizeof node, "dev/vfio/noiommu-%u", number)) /* never skip the noiommu check */
+		return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "open group %u: noiommu node path too long", number);
+	struct stat st;
+	if (fstatat(h->rootfd, node, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		g->noiommu = true;
 	return 0;
 }
 

@@ -21,15 +21,17 @@ static void add_reason(struct usage *u, const char *kind, const char *name, cons
 {
 	for (size_t i = 0; i < u->count; i++) {
 		char tmp[96];
-		int n = snprintf(tmp, sizeof tmp, "%s:%s:%s", kind, name, state);
-		if (n > 0 && strcmp(tmp, u->reasons[i]) == 0)
+		/* A cut tmp could equal another, stored reason: only a whole one is a duplicate. */
+		if (vbh_fmt(tmp, sizeof tmp, "%s:%s:%s", kind, name, state) && strcmp(tmp, u->reasons[i]) == 0)
 			return;
 	}
 	if (u->count == VBH_REASONS_MAX)
 		return; /* the device is refused anyway; the list is long enough to act on */
-	int n = snprintf(u->reasons[u->count], sizeof u->reasons[0], "%s:%s:%s", kind, name, state);
-	if (n < 0 || (size_t)n >= sizeof u->reasons[0])
-		snprintf(u->reasons[u->count], sizeof u->reasons[0], "%s:(long name):%s", kind, state);
+	/* A reason that does not fit is still counted (the device is refused); only its text is shortened. */
+	char *r = u->reasons[u->count];
+	if (!vbh_fmt(r, sizeof u->reasons[0], "%s:%s:%s", kind, name, state) &&
+	    !vbh_fmt(r, sizeof u->reasons[0], "%s:(long name):%s", kind, state))
+		memcpy(r, "(long reason)", sizeof "(long reason)"); /* kind and state are short literals */
 	u->count++;
 }
 

@@ -25,9 +25,10 @@
 static void reason(struct ctx *c, const char *who, const char *what)
 {
 	char b[160];
-	int n = snprintf(b, sizeof b, "%s: %s", who, what);
-	if (n > 0)
-		j_str(c->reasons, b);
+	/* who is an address or a word, what a short reason (at most 128 characters together). */
+	if (!vbh_fmt(b, sizeof b, "%s: %s", who, what))
+		memcpy(b, "(reason too long)", sizeof "(reason too long)"); /* rather than a cut reason */
+	j_str(c->reasons, b);
 }
 
 static struct dev_identity identity(const struct pci_dev *d, const struct usage *u)
@@ -154,7 +155,9 @@ static int nodes_json(struct ctx *c, const struct iommu_group *g)
 	struct node_state st;
 	if (node_stat(c->host, "dev/vfio", name, &st) < 0)
 		return -1;
-	snprintf(path, sizeof path, "/dev/vfio/%s", name);
+	if (!vbh_fmt(path, sizeof path, "/dev/vfio/%s", name))
+		return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "%s: group %u: node path too long", c->req->verb_name,
+				g->number);
 	j_key(c->out, "node");
 	node_json(c->out, path, &st);
 	j_key(c->out, "cdevNodes");
@@ -167,7 +170,11 @@ static int nodes_json(struct ctx *c, const struct iommu_group *g)
 		for (int k = 0; k < n; k++) {
 			if (node_stat(c->host, "dev/vfio/devices", cdevs[k], &st) < 0)
 				return -1;
-			snprintf(path, sizeof path, "/dev/vfio/devices/%s", cdevs[k]);
+			if (!vbh_fmt(path, sizeof path, "/dev/vfio/devices/%s", cdevs[k])) {
+				j_arr_end(c->out);
+				return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "%s: %s: node path too long",
+						c->req->verb_name, cdevs[k]);
+			}
 			node_json(c->out, path, &st);
 		}
 	}
@@ -288,7 +295,11 @@ static int do_bind(struct ctx *c)
 	for (size_t i = 0; i < g->count; i++) {
 		struct pci_dev *d = &g->members[i];
 		char what[64];
-		snprintf(what, sizeof what, "bind-group: %s", d->bdf);
+		if (!vbh_fmt(what, sizeof what, "bind-group: %s", d->bdf)) {
+			vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "bind-group: %s: description too long", d->bdf);
+			j_arr_end(c->out);
+			goto out;
+		}
 		j_obj_begin(c->out);
 		j_kstr(c->out, "address", d->bdf);
 		if (d->driver[0])
@@ -411,8 +422,12 @@ static int do_restore(struct ctx *c)
 			goto out;
 		if (nh > 0) {
 			for (size_t i = 0; i < nh; i++) {
-				char b[64];
-				snprintf(b, sizeof b, "held by pid %d (%s)", (int)hs[i].pid, hs[i].st.comm);
+				char b[32 + sizeof hs[i].st.comm]; /* fits any pid and comm; checked anyway */
+				if (!vbh_fmt(b, sizeof b, "held by pid %d (%s)", (int)hs[i].pid, hs[i].st.comm)) {
+					vbh_fail(EX_HELPER_INTERNAL, "too-long", 0,
+						 "restore: %s: holder pid %d: reason too long", d.bdf, (int)hs[i].pid);
+					goto out;
+				}
 				reason(c, d.bdf, b);
 			}
 			vbh_fail(EX_HELPER_UNSAFE, "held", 0,
@@ -479,10 +494,14 @@ static int set_group_nodes(struct ctx *c, const struct iommu_group *g, uid_t uid
 {
 	char name[16], path[320];
 	struct node_state st;
-	if (group_node_name(g->number, name, sizeof name) < 0 ||
-	    node_set_owner(c->host, "dev/vfio", name, uid, gid, mode, &st) < 0)
+	if (group_node_name(g->number, name, sizeof name) < 0)
 		return -1;
-	snprintf(path, sizeof path, "/dev/vfio/%s", name);
+	/* Paths are formatted before the node they name is changed: a failure here changes nothing. */
+	if (!vbh_fmt(path, sizeof path, "/dev/vfio/%s", name))
+		return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "%s: group %u: node path too long", c->req->verb_name,
+				g->number);
+	if (node_set_owner(c->host, "dev/vfio", name, uid, gid, mode, &st) < 0)
+		return -1;
 	j_key(c->out, "node");
 	node_json(c->out, path, &st);
 	j_key(c->out, "cdevNodes");
@@ -496,11 +515,14 @@ static int set_group_nodes(struct ctx *c, const struct iommu_group *g, uid_t uid
 			break;
 		}
 		for (int k = 0; k < n && rc == 0; k++) {
-			rc = node_set_owner(c->host, "dev/vfio/devices", cdevs[k], uid, gid, mode, &st);
-			if (rc == 0) {
-				snprintf(path, sizeof path, "/dev/vfio/devices/%s", cdevs[k]);
-				node_json(c->out, path, &st);
+			if (!vbh_fmt(path, sizeof path, "/dev/vfio/devices/%s", cdevs[k])) {
+				rc = vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "%s: %s: node path too long",
+					      c->req->verb_name, cdevs[k]);
+				break;
 			}
+			rc = node_set_owner(c->host, "dev/vfio/devices", cdevs[k], uid, gid, mode, &st);
+			if (rc == 0)
+				node_json(c->out, path, &st);
 		}
 	}
 	j_arr_end(c->out);
@@ -558,7 +580,11 @@ static int do_revoke(struct ctx *c)
 	if (!st.exists) {
 		/* Nothing to take back: the node goes away when the group leaves vfio. */
 		char path[320];
-		snprintf(path, sizeof path, "/dev/vfio/%s", name);
+		if (!vbh_fmt(path, sizeof path, "/dev/vfio/%s", name)) {
+			vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "revoke-nodes: group %u: node path too long",
+				 g->number);
+			goto out;
+		}
 		j_key(c->out, "node");
 		node_json(c->out, path, &st);
 		rc = 0;
@@ -577,7 +603,8 @@ static int do_set_numvfs(struct ctx *c)
 	struct usage u;
 	int rc = -1;
 	char what[64];
-	snprintf(what, sizeof what, "set-numvfs: %s", c->req->bdf);
+	if (!vbh_fmt(what, sizeof what, "set-numvfs: %s", c->req->bdf)) /* d is not open yet: return */
+		return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "set-numvfs: %s: description too long", c->req->bdf);
 	if (open_allowed_device(c, "set-numvfs", &d, &u) < 0)
 		goto out;
 	char b[32];
@@ -599,7 +626,10 @@ static int do_set_numvfs(struct ctx *c)
 	/* VFs that are about to disappear must not be open by anyone. */
 	for (unsigned long long k = 0; k < cur && c->req->numvfs != cur; k++) {
 		char link[32], vfname[32];
-		snprintf(link, sizeof link, "virtfn%llu", k);
+		if (!vbh_fmt(link, sizeof link, "virtfn%llu", k)) {
+			vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "%s: VF link name too long", what);
+			goto out;
+		}
 		if (read_link_base(d.fd, link, vfname, sizeof vfname, what) != 0) {
 			vbh_fail_reset();
 			continue;
@@ -630,6 +660,12 @@ static int do_set_numvfs(struct ctx *c)
 	j_key(c->out, "writes");
 	j_arr_begin(c->out);
 	if (cur != c->req->numvfs) {
+		/* The value first: a failure here has written nothing. */
+		if (!vbh_fmt(b, sizeof b, "%u", c->req->numvfs)) {
+			vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "%s: value too long", what);
+			j_arr_end(c->out);
+			goto out;
+		}
 		if (cur != 0 && c->req->numvfs != 0) {
 			if (write_attr(d.fd, "sriov_numvfs", "0", what) < 0) {
 				j_arr_end(c->out);
@@ -637,7 +673,6 @@ static int do_set_numvfs(struct ctx *c)
 			}
 			j_str(c->out, "0");
 		}
-		snprintf(b, sizeof b, "%u", c->req->numvfs);
 		if (write_attr(d.fd, "sriov_numvfs", b, what) < 0) {
 			j_arr_end(c->out);
 			goto out;
@@ -672,7 +707,9 @@ static int do_memlock_pid(struct ctx *c)
 	if (check_grantee(c, c->req->uid) < 0)
 		return -1;
 	char name[16];
-	snprintf(name, sizeof name, "%u", c->req->pid);
+	if (!vbh_fmt(name, sizeof name, "%u", c->req->pid))
+		return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "memlock-pid: process %u: name too long",
+				c->req->pid);
 	int pfd = openat(c->host->procfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (pfd < 0)
 		return vbh_fail(EX_HELPER_NOTFOUND, "process-not-found", errno, "memlock-pid: process %u", c->req->pid);
@@ -776,6 +813,7 @@ static int do_terminate(struct ctx *c)
 	static int fds[VBH_HOLDERS_MAX];
 	static bool exited[VBH_HOLDERS_MAX];
 	static const char *outcome[VBH_HOLDERS_MAX];
+	static char names[VBH_HOLDERS_MAX][16];
 	size_t n = 0;
 	struct iommu_group *g = calloc(1, sizeof *g);
 	if (!g)
@@ -786,6 +824,13 @@ static int do_terminate(struct ctx *c)
 	if (group_open(c->host, c->req->group, g) < 0 || group_node_ids(c, g, ids, sizeof ids / sizeof ids[0], &nid) < 0 ||
 	    find_holders(c->host, ids, nid, hs, VBH_HOLDERS_MAX, &n) < 0)
 		goto out;
+	/* The /proc names first: a failure here has signalled nobody. */
+	for (size_t i = 0; i < n; i++)
+		if (!vbh_fmt(names[i], sizeof names[i], "%d", (int)hs[i].pid)) {
+			vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "terminate-holders: process %d: name too long",
+				 (int)hs[i].pid);
+			goto out;
+		}
 	for (size_t i = 0; i < n; i++) {
 		fds[i] = -1;
 		exited[i] = false;
@@ -795,9 +840,7 @@ static int do_terminate(struct ctx *c)
 		}
 		/* pidfd first, then re-check that this very process holds the node: no pid-reuse race. */
 		fds[i] = pidfd_open(hs[i].pid, 0);
-		char name[16];
-		snprintf(name, sizeof name, "%d", (int)hs[i].pid);
-		int pfd = fds[i] >= 0 ? openat(c->host->procfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+		int pfd = fds[i] >= 0 ? openat(c->host->procfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
 		bool still = pfd >= 0 && proc_holds(pfd, ids, nid);
 		if (pfd >= 0)
 			close(pfd);

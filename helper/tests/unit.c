@@ -1,4 +1,4 @@
-/* unit.c - unit tests of the parsers and the policy evaluator. Prints "N passed, M failed". */
+/* unit.c - unit tests of the parsers, the policy evaluator and vbh_fmt. Prints "N passed, M failed". */
 #include "args.h"
 #include "fail.h"
 #include "limits.h"
@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 
 static int passed, failed;
 
@@ -195,6 +196,35 @@ static void test_status_and_dropin(void)
 	CHECK("drop-in text refuses tiny buffer", memlock_dropin_text("alice", 1, t, 10) < 0);
 }
 
+static void test_fmt(void)
+{
+	char b[8];
+	CHECK("fmt fills the buffer exactly", vbh_fmt(b, sizeof b, "%s", "1234567") && strcmp(b, "1234567") == 0);
+	CHECK("fmt formats", vbh_fmt(b, sizeof b, "vfio%u", 12u) && strcmp(b, "vfio12") == 0);
+	CHECK("fmt refuses one character too many, leaving no cut string",
+	      !vbh_fmt(b, sizeof b, "%s", "12345678") && b[0] == '\0');
+	CHECK("fmt refuses a number that does not fit",
+	      !vbh_fmt(b, sizeof b, "%llu", 18446744073709551615ull) && b[0] == '\0');
+	char deep[4200];
+	memset(deep, 'a', sizeof deep - 1);
+	deep[sizeof deep - 1] = '\0';
+	char path[320];
+	CHECK("fmt refuses a name longer than a path buffer",
+	      !vbh_fmt(path, sizeof path, "/dev/vfio/devices/%s", deep) && path[0] == '\0');
+	CHECK("fmt refuses a zero-size buffer", !vbh_fmt(b, 0, "%s", ""));
+	/* An unpaired surrogate cannot be encoded in any locale: snprintf returns -1 (EILSEQ). */
+	CHECK("fmt refuses an output error", !vbh_fmt(b, sizeof b, "%lc", (wint_t)0xD800) && b[0] == '\0');
+	CHECK("fmt records no failure", !vbh_fmt(b, sizeof b, "%s", "12345678") && vbh_fail_state.exit_code == 0);
+	/* vbh_fail's own code copy: a code that does not fit is a bug, reported as one, never cut. */
+	CHECK("fail keeps a code that fits",
+	      vbh_fail(EX_HELPER_UNSAFE, "in-use", 0, "x") < 0 && vbh_fail_state.exit_code == EX_HELPER_UNSAFE &&
+		      strcmp(vbh_fail_state.code, "in-use") == 0);
+	CHECK("fail reports a code too long as internal",
+	      vbh_fail(EX_HELPER_UNSAFE, "a-code-far-longer-than-the-forty-byte-code-buffer", 0, "x") < 0 &&
+		      vbh_fail_state.exit_code == EX_HELPER_INTERNAL && strcmp(vbh_fail_state.code, "internal") == 0 &&
+		      strcmp(vbh_fail_state.message, "x") == 0);
+}
+
 int main(void)
 {
 	test_address();
@@ -203,6 +233,7 @@ int main(void)
 	test_args();
 	test_policy();
 	test_status_and_dropin();
+	test_fmt();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }
