@@ -162,23 +162,26 @@ static int nodes_json(struct ctx *c, const struct iommu_group *g)
 	node_json(c->out, path, &st);
 	j_key(c->out, "cdevNodes");
 	j_arr_begin(c->out);
-	for (size_t i = 0; i < g->count; i++) {
+	int rc = 0;
+	for (size_t i = 0; i < g->count && rc == 0; i++) {
 		char cdevs[VBH_CDEVS_MAX][32];
 		int n = device_cdevs(&g->members[i], cdevs, VBH_CDEVS_MAX);
 		if (n < 0)
-			return -1;
-		for (int k = 0; k < n; k++) {
+			rc = -1;
+		for (int k = 0; k < n && rc == 0; k++) {
 			if (node_stat(c->host, "dev/vfio/devices", cdevs[k], &st) < 0)
-				return -1;
-			if (!vbh_fmt(path, sizeof path, "/dev/vfio/devices/%s", cdevs[k])) {
-				j_arr_end(c->out);
-				return vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "%s: %s: node path too long",
+				rc = -1;
+			else if (!vbh_fmt(path, sizeof path, "/dev/vfio/devices/%s", cdevs[k]))
+				rc = vbh_fail(EX_HELPER_INTERNAL, "too-long", 0, "%s: %s: node path too long",
 						c->req->verb_name, cdevs[k]);
-			}
-			node_json(c->out, path, &st);
+			else
+				node_json(c->out, path, &st);
 		}
 	}
+	/* closed on failure too: the partial answer stays one JSON object */
 	j_arr_end(c->out);
+	if (rc < 0)
+		return rc;
 	container_json(c->host, c->out);
 	return 0;
 }

@@ -93,6 +93,11 @@ t inspect_reports_root_device; fresh; h inspect-group 5
 expect 0 '.members[0].rootDevice' '.members[0].policyDecision == "root-device"' \
 	'.members[0].inUse | index("block:nvme0n1p1:mounted") != null' && ok
 
+t inspect_with_a_bad_cdev_node_still_answers_one_json_object; fresh; fx_bound "$ROOT" 0000:01:00.0 2
+rm -f "$ROOT/dev/vfio/devices/vfio0"; mkdir "$ROOT/dev/vfio/devices/vfio0"
+h inspect-group 2
+expect 66 '.error.code == "not-a-device-node"' '.partial.cdevNodes == []' '.partial.node.exists' && ok
+
 # ---------------------------------------------------------------- bind
 t bind_group_writes_override_unbind_probe_in_order; fresh; h bind-group 3
 expect 0 '.members[0].previousDriver == "nouveau"' '.members[0].action == "bound"' \
