@@ -58,7 +58,7 @@ class TargetedRefreshTest {
 
             host.revokeNodes(g.id());
             for (PciFunction f : members) {
-                if (!f.isPciBridge() && !"pcieport".equals(f.driver())) {
+                if (!DmaOwnershipRule.leftAloneByBind(f)) {
                     host.restore(f.address(), Optional.ofNullable(f.driver()));
                 }
             }

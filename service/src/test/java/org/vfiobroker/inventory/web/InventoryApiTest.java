@@ -219,7 +219,7 @@ class InventoryApiTest {
                     .allSatisfy(d -> assertThat(d.path("driver").asString()).isEqualTo("vfio-pci"));
         } finally {
             for (org.vfiobroker.inventory.PciFunction f : members) {
-                if (!f.isPciBridge() && !"pcieport".equals(f.driver())) {
+                if (!org.vfiobroker.inventory.DmaOwnershipRule.leftAloneByBind(f)) {
                     host.restore(f.address(), java.util.Optional.ofNullable(f.driver()));
                 }
             }
