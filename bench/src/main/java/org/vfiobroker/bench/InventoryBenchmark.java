@@ -11,11 +11,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -36,7 +38,7 @@ import org.vfiobroker.inventory.InventoryService;
  *       token, as a scheduler would call), latency percentiles;</li>
  *   <li>the service's resident memory at that size.</li>
  * </ol>
- * Usage: {@code InventoryBenchmark <service-exec-jar> [rounds] [requests-per-client]}.
+ * Usage: {@code InventoryBenchmark <service-exec-jar> [rounds] [seconds] [warm-up-seconds]}.
  */
 public final class InventoryBenchmark {
 
@@ -47,12 +49,13 @@ public final class InventoryBenchmark {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: InventoryBenchmark <vfio-broker-exec.jar> [rounds] [requests-per-client]");
+            System.err.println("usage: InventoryBenchmark <vfio-broker-exec.jar> [rounds] [seconds] [warm-up-seconds]");
             System.exit(64);
         }
         Path jar = Path.of(args[0]);
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        int perClient = args.length > 2 ? Integer.parseInt(args[2]) : 200;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 15;
         Path work = Files.createTempDirectory("vfio-broker-bench");
         try {
             long t0 = System.nanoTime();
@@ -60,7 +63,7 @@ public final class InventoryBenchmark {
             System.out.printf("generated the dense host in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
             System.out.printf("load average at start: %s%n", ServiceUnderTest.loadAverage());
             rescanVersusLspci(host, rounds);
-            http(jar, host, work, perClient);
+            http(jar, host, work, seconds, warmup);
         } finally {
             deleteTree(work);
         }
@@ -94,46 +97,147 @@ public final class InventoryBenchmark {
                 ms(percentile(tool, 50)), ms(Collections.min(tool)));
     }
 
-    private static void http(Path jar, SysfsFixture host, Path work, int perClient) throws Exception {
+    private static void http(Path jar, SysfsFixture host, Path work, int seconds, int warmup) throws Exception {
+        String path = "/api/v1/devices?size=100";
+        byte[] page;
         try (ServiceUnderTest service = ServiceUnderTest.start(jar, host, work)) {
             String token = service.createToken(null);
-            URI uri = URI.create(service.base + "/api/v1/devices?size=100");
-            for (int i = 0; i < 500; i++) { // warm-up
-                service.client.send(get(uri, token), HttpResponse.BodyHandlers.discarding());
+            URI uri = URI.create(service.base + path);
+            HttpResponse<byte[]> reference = service.client.send(get(uri, token), HttpResponse.BodyHandlers.ofByteArray());
+            try (RawHttpConnection c = new RawHttpConnection(uri.getHost(), uri.getPort(), path, "Bearer " + token)) {
+                RawHttpConnection.Answer a = c.exchange();
+                if (reference.statusCode() != 200 || a.status() != 200
+                        || !Arrays.equals(reference.body(), 0, reference.body().length, c.body(), 0, a.length())) {
+                    throw new IllegalStateException("the load client does not read what java.net.http reads: status "
+                            + reference.statusCode() + "/" + a.status() + ", " + reference.body().length + "/"
+                            + a.length() + " bytes");
+                }
+                page = reference.body();
+                System.out.printf("one page: %d bytes of JSON%n", page.length);
             }
-            System.out.printf("load average before the load: %s%n", ServiceUnderTest.loadAverage());
-            List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-            AtomicInteger errors = new AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-            CountDownLatch start = new CountDownLatch(1);
-            long began = System.nanoTime();
-            for (int c = 0; c < CLIENTS; c++) {
-                pool.submit(() -> {
-                    HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                    start.await();
-                    for (int i = 0; i < perClient; i++) {
+            load("the service: GET " + path, uri.getHost(), uri.getPort(), path, "Bearer " + token, seconds, warmup,
+                    service.process.pid());
+            System.out.printf("service memory: %s (JVM options %s)%n", service.memory(), service.jvmOptions);
+        }
+        if (!Boolean.parseBoolean(System.getProperty("bench.floor", "true"))) {
+            return;
+        }
+        try (FloorServer floor = new FloorServer(page)) {
+            load("the floor: the same page from a minimal server in the load generator's JVM", "127.0.0.1",
+                    floor.port(), path, "none", seconds, warmup, ProcessHandle.current().pid());
+        }
+    }
+
+    /**
+     * {@link #CLIENTS} keep-alive connections, each sending its next request as soon as the last answer was read
+     * (a closed loop), for {@code warmup} seconds unrecorded and then {@code seconds} recorded; prints the
+     * throughput, latency percentiles, the slowest requests and the CPU split. Fails on any answer but 200.
+     */
+    private static void load(String what, String host, int port, String path, String authorization, int seconds,
+            int warmup, long serverPid) throws Exception {
+        long now = System.nanoTime();
+        long measureFrom = now + TimeUnit.SECONDS.toNanos(warmup);
+        long measureUntil = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
+        long[][] perClient = new long[CLIENTS][];
+        long[][] startsPerClient = new long[CLIENTS][];
+        int[] counts = new int[CLIENTS];
+        AtomicInteger connects = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        CountDownLatch connected = new CountDownLatch(CLIENTS);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            int client = c;
+            futures.add(pool.submit(() -> {
+                long[] latencies = new long[1 << 16];
+                long[] starts = new long[1 << 16];
+                int n = 0;
+                try (RawHttpConnection own = new RawHttpConnection(host, port, path, authorization)) {
+                    connected.countDown();
+                    connected.await();
+                    while (true) {
                         long t = System.nanoTime();
-                        HttpResponse<byte[]> r = own.send(get(uri, token), HttpResponse.BodyHandlers.ofByteArray());
-                        latencies.add(System.nanoTime() - t);
-                        if (r.statusCode() != 200) {
+                        if (t >= measureUntil) {
+                            break;
+                        }
+                        RawHttpConnection.Answer a = own.exchange();
+                        long done = System.nanoTime();
+                        if (a.status() != 200) {
                             errors.incrementAndGet();
                         }
+                        if (t >= measureFrom) {
+                            if (n == latencies.length) {
+                                latencies = Arrays.copyOf(latencies, n * 2);
+                                starts = Arrays.copyOf(starts, n * 2);
+                            }
+                            starts[n] = t - measureFrom;
+                            latencies[n++] = done - t;
+                        }
                     }
-                    return null;
-                });
+                    connects.addAndGet(own.connects());
+                }
+                perClient[client] = latencies;
+                startsPerClient[client] = starts;
+                counts[client] = n;
+                return null;
+            }));
+        }
+        pool.shutdown();
+        System.out.printf("%s: %d clients, %d s warm-up at full load, then %d s measured%n", what, CLIENTS, warmup,
+                seconds);
+        sleepUntil(measureFrom);
+        System.out.printf("load average before the measured window: %s%n", ServiceUnderTest.loadAverage());
+        long self = ProcessHandle.current().pid();
+        long[] serverBefore = ServiceUnderTest.userAndSystemTicks(serverPid);
+        long[] clientBefore = ServiceUnderTest.userAndSystemTicks(self);
+        sleepUntil(measureUntil);
+        long[] serverAfter = ServiceUnderTest.userAndSystemTicks(serverPid);
+        long[] clientAfter = ServiceUnderTest.userAndSystemTicks(self);
+        for (Future<?> f : futures) {
+            f.get(10, TimeUnit.MINUTES); // rethrows a client's failure
+        }
+        List<Long> latencies = new ArrayList<>();
+        List<String> slow = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            for (int i = 0; i < counts[c]; i++) {
+                latencies.add(perClient[c][i]);
+                if (perClient[c][i] > TimeUnit.MILLISECONDS.toNanos(250)) {
+                    slow.add(String.format("%.0f ms at %.2f s (client %d)", ms(perClient[c][i]),
+                            startsPerClient[c][i] / 1e9, c));
+                }
             }
-            start.countDown();
-            pool.shutdown();
-            if (!pool.awaitTermination(10, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("the load did not finish within 10 minutes");
-            }
-            double seconds = (System.nanoTime() - began) / 1e9;
-            System.out.printf("GET /api/v1/devices?size=100, %d clients x %d requests: %.0f req/s, "
-                            + "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, errors %d (load average after: %s)%n",
-                    CLIENTS, perClient, latencies.size() / seconds, ms(percentile(latencies, 50)),
-                    ms(percentile(latencies, 90)), ms(percentile(latencies, 99)), ms(Collections.max(latencies)),
-                    errors.get(), ServiceUnderTest.loadAverage());
-            System.out.printf("service memory: %s (JVM options %s)%n", service.memory(), service.jvmOptions);
+        }
+        System.out.printf("%d requests, %.0f req/s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.1f ms, errors %d "
+                        + "(load average after: %s)%n",
+                latencies.size(), latencies.size() / (double) seconds, ms(percentile(latencies, 50)),
+                ms(percentile(latencies, 90)), ms(percentile(latencies, 99)), ms(Collections.max(latencies)),
+                errors.get(), ServiceUnderTest.loadAverage());
+        System.out.printf("requests slower than 250 ms: %d%s%n", slow.size(),
+                slow.isEmpty() ? "" : ", e.g. " + String.join("; ", slow.subList(0, Math.min(10, slow.size()))));
+        System.out.printf("TCP connections opened by the clients (warm-up included): %d%n", connects.get());
+        double available = ServiceUnderTest.ticksPerSecond() * seconds * Runtime.getRuntime().availableProcessors();
+        if (serverPid == self) {
+            System.out.printf("CPU in the measured window, share of all cores: server and load generator %.0f %% "
+                            + "user + %.0f %% system%n",
+                    100 * (clientAfter[0] - clientBefore[0]) / available,
+                    100 * (clientAfter[1] - clientBefore[1]) / available);
+        } else {
+            System.out.printf("CPU in the measured window, share of all cores: service %.0f %% user + %.0f %% system, "
+                            + "load generator %.0f %% user + %.0f %% system%n",
+                    100 * (serverAfter[0] - serverBefore[0]) / available,
+                    100 * (serverAfter[1] - serverBefore[1]) / available,
+                    100 * (clientAfter[0] - clientBefore[0]) / available,
+                    100 * (clientAfter[1] - clientBefore[1]) / available);
+        }
+        if (errors.get() > 0) {
+            throw new IllegalStateException(errors.get() + " requests did not answer 200");
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
         }
     }
 

@@ -68,6 +68,10 @@ final class ServiceUnderTest implements AutoCloseable {
                 "--vfio-broker.devfs-root=" + host.devfs(),
                 "--vfio-broker.security.initial-admin-password=" + PASSWORD));
         command.addAll(List.of(extraArgs));
+        String serviceArgs = System.getProperty("bench.service.args", "");
+        if (!serviceArgs.isBlank()) {
+            command.addAll(List.of(serviceArgs.trim().split("\\s+"))); // e.g. --server.tomcat.threads.max=32
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         String arenas = defaultEnv("MALLOC_ARENA_MAX");
         if (arenas != null && !System.getenv().containsKey("MALLOC_ARENA_MAX")) {
@@ -182,6 +186,22 @@ final class ServiceUnderTest implements AutoCloseable {
         } catch (IOException e) {
             return "?";
         }
+    }
+
+    /**
+     * User + system CPU time of a process so far, in clock ticks ({@code /proc/<pid>/stat} fields 14 and 15; the
+     * command name in parentheses may hold spaces, so fields are counted after its closing parenthesis).
+     */
+    /** User and system CPU time of a process so far, in clock ticks: {utime, stime}. */
+    static long[] userAndSystemTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])}; // fields 14, 15 counting pid and comm
+    }
+
+    /** USER_HZ: 100 on every Linux architecture this runs on (the kernel exports it fixed to user space). */
+    static double ticksPerSecond() {
+        return 100.0;
     }
 
     static int freePort() throws IOException {
