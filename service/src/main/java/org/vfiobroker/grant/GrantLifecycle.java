@@ -227,7 +227,7 @@ class GrantLifecycle {
                 log.warn("grant {} quarantined, but taking its nodes back failed: {}", id, e.toString());
             }
         } finally {
-            inventory.invalidate();
+            inventory.rescanAfterChange();
             lock.unlock();
         }
     }

@@ -120,7 +120,7 @@ public class Reconciler {
         for (JournalEntry e : open) {
             journal.finish(e.getId(), JournalEntry.Phase.RECOVERED, e.getDetail());
         }
-        inventory.invalidate();
+        inventory.rescanAfterChange();
         Instant now = clock.instant();
         Set<String> usersToRewrite = new java.util.LinkedHashSet<>();
         for (Grant g : store.inStates(Set.of(GrantState.ACTIVE))) {

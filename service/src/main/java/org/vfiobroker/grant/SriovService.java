@@ -67,7 +67,7 @@ public class SriovService {
                 result = steps.run(null, "set-numvfs", "device:" + address, "numVfs=" + numVfs,
                         () -> steps.host().setNumVfs(address, numVfs));
             } finally {
-                inventory.invalidate();
+                inventory.rescanAfterChange();
             }
             store.recordOwn("sriov.set", "device:" + address, Outcome.SUCCESS, "numVfs " + result.previousNumVfs()
                     + " -> " + result.numVfs());

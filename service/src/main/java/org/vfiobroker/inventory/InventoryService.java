@@ -21,8 +21,9 @@ import org.springframework.stereotype.Service;
 
 /**
  * The live inventory. Reads come from an immutable, cached {@link Snapshot} and never wait, except for the
- * first scan and after {@link #invalidate()} (SR-IOV changes, quarantine, reconcile), which make the next read
- * rescan. The broker's changes to single groups (bind, nodes, restore) are re-read at once by the thread that
+ * first scan and after {@link #invalidate()}, which makes the next read rescan. Wider changes by the broker
+ * (SR-IOV, quarantine, reconcile) are rescanned by the thread that made them ({@link #rescanAfterChange}). The
+ * broker's changes to single groups (bind, nodes, restore) are re-read at once by the thread that
  * made them ({@link #refreshGroups}, O(group)); the hot-plug watcher rescans when the host's fingerprint
  * changes otherwise (devices, drivers, groups or {@code /dev/vfio} nodes appearing or going away).
  */
@@ -113,16 +114,31 @@ public class InventoryService implements DisposableBean {
         return group.members().stream().map(s.devicesByAddress()::get).filter(f -> f != null).toList();
     }
 
-    /** Marks the snapshot stale: the next read rescans. Call after changing the host. */
+    /** Marks the snapshot stale: the next read rescans, and every reader waits for that scan. */
     public void invalidate() {
         stale = true;
+    }
+
+    /**
+     * Rescans in the calling thread after it changed the host beyond single groups (SR-IOV, quarantine, the
+     * reconciler's recovery): readers keep the previous snapshot until the new one is in place, instead of all
+     * waiting for the scan as after {@link #invalidate()}. When the scan fails, the snapshot is marked stale (the
+     * next read tries again) and the failure is logged, not thrown: callers run this in {@code finally} blocks.
+     */
+    public void rescanAfterChange() {
+        try {
+            rescan();
+        } catch (RuntimeException e) {
+            log.warn("rescanning the inventory after a change failed ({}); the next read tries again", e.toString());
+            stale = true;
+        }
     }
 
     /**
      * Re-reads these groups now, after the broker changed only them (bind, restore, device nodes): their
      * functions, the groups and the host summary, O(group) instead of a full rescan. When it returns, every read
      * shows the change. Concurrent calls share the work: one refresh covers every group marked before it began.
-     * Anything else (SR-IOV, hot-plug) needs {@link #invalidate()}.
+     * Anything else: {@link #rescanAfterChange()} (SR-IOV, quarantine) or the hot-plug watcher.
      */
     public void refreshGroups(Collection<Integer> groups) {
         changedGroups.addAll(groups);
@@ -213,10 +229,17 @@ public class InventoryService implements DisposableBean {
     }
 
     private void rescanLocked() {
-        stale = false;
+        stale = false; // before the scan: an invalidate() during it stays marked
         Set<Integer> covered = Set.copyOf(changedGroups); // a change marked during the scan stays marked
         changedGroups.removeAll(covered);
-        Snapshot s = scanner.scan();
+        Snapshot s;
+        try {
+            s = scanner.scan();
+        } catch (RuntimeException | Error e) {
+            stale = true; // the previous snapshot stays, but the next read tries again
+            changedGroups.addAll(covered);
+            throw e;
+        }
         snapshot = s;
         log.debug("inventory scanned: {} functions, {} groups in {} ms", s.devices().size(), s.groups().size(),
                 s.scanTime().toMillis());
