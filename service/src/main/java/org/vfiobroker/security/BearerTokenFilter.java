@@ -34,6 +34,23 @@ class BearerTokenFilter extends OncePerRequestFilter {
         this.entryPoint = entryPoint;
     }
 
+    /** The database path; tells the cache how it ended (see {@link TokenAuthenticationCache#settled}). */
+    private TokenAuthentication fromDatabase(String bearer) {
+        boolean refused = true;
+        try {
+            TokenAuthentication authentication = tokens.authenticate(bearer);
+            refused = false;
+            return authentication;
+        } catch (ApiTokenService.TokenRejectedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            refused = false; // the database failed, the token was not refused: keep what the cache knows
+            throw e;
+        } finally {
+            cache.settled(bearer, refused);
+        }
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
@@ -44,7 +61,7 @@ class BearerTokenFilter extends OncePerRequestFilter {
         }
         try {
             String bearer = header.substring(7).trim();
-            TokenAuthentication authentication = cache.lookup(bearer).orElseGet(() -> tokens.authenticate(bearer));
+            TokenAuthentication authentication = cache.lookup(bearer).orElseGet(() -> fromDatabase(bearer));
             authentication.setDetails(details.buildDetails(request));
             SecurityContext context = contexts.createEmptyContext();
             context.setAuthentication(authentication);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -16,9 +17,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Successful bearer-token authentications, kept briefly in memory so that a request with a token used moments
  * ago needs no transaction and no database access. Keyed by the token's SHA-256 hash ({@link ApiTokens#hash}),
  * an entry holds what {@link ApiTokenService#authenticate} found: owner, token id, effective role, expiry and
- * last use. It is used until the earliest of the token's expiry, {@code vfio-broker.security.tokens.cache-ttl}
- * after it was read, and the moment the token's last use is due to be written again (then the database path
- * runs, which writes it). Refusals are never kept.
+ * last use. It is used until the earlier of the token's expiry and {@code vfio-broker.security.tokens.cache-ttl}
+ * after it was read. In the second half of that time, or when the token's last use is due to be written, one
+ * request (the first to ask) is sent to the database path, which reads the token again and writes its last use,
+ * while the others keep using the entry: a busy token never makes all concurrent requests query, and write, the
+ * same row at once. A refusal found that way forgets the entry ({@link #settled}); refusals are never kept.
  *
  * <p>Every change of an account or a token in this instance clears the whole cache at once
  * ({@link #invalidateAll}), and again when its transaction ends, so that a lookup that read the database before
@@ -39,6 +42,8 @@ class TokenAuthenticationCache {
     private final SecurityProperties.Tokens settings;
     private final int maxEntries;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Hashes whose entry one request is refreshing from the database (see the class comment). */
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     /** Incremented by every invalidation; an entry read before the latest one is not stored. */
     private final AtomicLong generation = new AtomicLong();
 
@@ -67,9 +72,13 @@ class TokenAuthenticationCache {
         if (e == null) {
             return Optional.empty();
         }
-        if (!usable(e, clock.instant())) {
+        Instant now = clock.instant();
+        if (!usable(e, now)) {
             entries.remove(hash, e);
             return Optional.empty();
+        }
+        if (refreshDue(e, now) && refreshing.add(hash)) {
+            return Optional.empty(); // this request refreshes it; it must call settled() when done
         }
         return Optional.of(new TokenAuthentication(e.username(), e.tokenId(), e.role()));
     }
@@ -77,8 +86,25 @@ class TokenAuthenticationCache {
     private boolean usable(Entry e, Instant now) {
         return now.isBefore(e.expiresAt())
                 && now.isBefore(e.readAt().plus(settings.cacheTtl()))
-                && !now.isBefore(e.readAt()) // the clock went back: do not trust the age
-                && !settings.lastUseDue(e.lastUsedAt(), now);
+                && !now.isBefore(e.readAt()); // the clock went back: do not trust the age
+    }
+
+    private boolean refreshDue(Entry e, Instant now) {
+        return !now.isBefore(e.readAt().plus(settings.cacheTtl().dividedBy(2)))
+                || settings.lastUseDue(e.lastUsedAt(), now);
+    }
+
+    /**
+     * Called by the database path when it finished with this token, whether or not {@link #lookup} sent it
+     * there: ends a refresh, and forgets the entry when the database refused the token (revoked, expired or
+     * disabled by another instance).
+     */
+    void settled(String bearer, boolean refused) {
+        String hash = ApiTokens.hash(bearer);
+        if (refused) {
+            entries.remove(hash);
+        }
+        refreshing.remove(hash);
     }
 
     /** The current generation: take it before reading a token from the database, pass it to {@link #remember}. */

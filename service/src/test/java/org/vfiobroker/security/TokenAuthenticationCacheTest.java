@@ -48,12 +48,63 @@ class TokenAuthenticationCacheTest {
     void anEntryIsUsedForTheTtlOnly() {
         TokenAuthenticationCache cache = cache(Duration.ofSeconds(5), 10);
         remember(cache, TOKEN);
+        clock.advance(Duration.ofMillis(2500));
+        assertThat(cache.lookup(TOKEN)).as("the first request of the second half refreshes").isEmpty();
 
-        clock.advance(Duration.ofMillis(4999));
+        clock.advance(Duration.ofMillis(2499)); // that refresh has not come back
         assertThat(cache.lookup(TOKEN)).isPresent();
         clock.advance(Duration.ofMillis(1));
         assertThat(cache.lookup(TOKEN)).isEmpty();
         assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void inTheSecondHalfOfTheTtlOneRequestRefreshesAndTheOthersKeepTheEntry() {
+        TokenAuthenticationCache cache = cache(Duration.ofSeconds(5), 10);
+        remember(cache, TOKEN);
+
+        clock.advance(Duration.ofMillis(2499));
+        assertThat(cache.lookup(TOKEN)).isPresent();
+        assertThat(cache.lookup(TOKEN)).isPresent();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(cache.lookup(TOKEN)).as("this one goes to the database").isEmpty();
+        assertThat(cache.lookup(TOKEN)).as("the others do not").isPresent();
+        assertThat(cache.lookup(TOKEN)).isPresent();
+
+        remember(cache, TOKEN); // what the database path found
+        cache.settled(TOKEN, false);
+        clock.advance(Duration.ofMillis(2499));
+        assertThat(cache.lookup(TOKEN)).as("a fresh entry needs no refresh").isPresent();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(cache.lookup(TOKEN)).as("settled: the next refresh can be claimed").isEmpty();
+        assertThat(cache.lookup(TOKEN)).isPresent();
+    }
+
+    @Test
+    void aRefusalFoundByTheRefreshForgetsTheEntry() {
+        TokenAuthenticationCache cache = cache(Duration.ofSeconds(5), 10);
+        remember(cache, TOKEN);
+        clock.advance(Duration.ofSeconds(3));
+        assertThat(cache.lookup(TOKEN)).isEmpty(); // claimed
+
+        cache.settled(TOKEN, true); // e.g. revoked by another instance
+
+        assertThat(cache.size()).isZero();
+        assertThat(cache.lookup(TOKEN)).as("every request asks the database again").isEmpty();
+        assertThat(cache.lookup(TOKEN)).isEmpty();
+    }
+
+    @Test
+    void aRefreshThatFailedWithoutARefusalLeavesTheEntryUntilItsTtl() {
+        TokenAuthenticationCache cache = cache(Duration.ofSeconds(5), 10);
+        remember(cache, TOKEN);
+        clock.advance(Duration.ofSeconds(3));
+        assertThat(cache.lookup(TOKEN)).isEmpty(); // claimed
+
+        cache.settled(TOKEN, false); // the database was unreachable
+
+        assertThat(cache.lookup(TOKEN)).as("the next request tries the refresh").isEmpty();
+        assertThat(cache.lookup(TOKEN)).isPresent();
     }
 
     @Test
@@ -68,7 +119,7 @@ class TokenAuthenticationCacheTest {
     }
 
     @Test
-    void anEntryIsNotUsedWhenTheLastUseIsDueToBeWritten() {
+    void whenTheLastUseIsDueOneRequestWritesItAndTheOthersKeepTheEntry() {
         TokenAuthenticationCache cache = cache(Duration.ofMinutes(10), 10);
         remember(cache, TOKEN);
 
@@ -76,6 +127,7 @@ class TokenAuthenticationCacheTest {
         assertThat(cache.lookup(TOKEN)).isPresent();
         clock.advance(Duration.ofSeconds(1));
         assertThat(cache.lookup(TOKEN)).as("the database path writes the last use").isEmpty();
+        assertThat(cache.lookup(TOKEN)).as("one request writes it, not all").isPresent();
     }
 
     @Test

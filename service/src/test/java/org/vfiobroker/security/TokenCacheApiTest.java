@@ -181,6 +181,24 @@ class TokenCacheApiTest extends ApiTest {
     }
 
     @Test
+    void aRefusalFoundByTheRefreshInTheSecondHalfOfTheTtlIsFinal() throws Exception {
+        String owner = uniqueName("cache-refresh");
+        createAccount(owner, "VIEWER");
+        Token t = cachedToken(owner, Map.of("name", "revoked elsewhere found by the refresh"));
+        jdbc.update("UPDATE api_token SET revoked_at = ? WHERE id = ?",
+                OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), t.id());
+
+        clock.advance(Duration.ofSeconds(3)); // second half of the 5 s TTL: the first request reads the token again
+
+        assertThat(cache.size()).isEqualTo(1);
+        Response refused = call(get("/api/v1/host", t.bearer()));
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.json().path("detail").asString()).contains("revoked");
+        assertThat(cache.size()).as("the refusal forgot the entry").isZero();
+        assertThat(call(get("/api/v1/host", t.bearer())).status()).isEqualTo(401);
+    }
+
+    @Test
     void theLastUseIsStillWrittenWhenDue() throws Exception {
         String owner = uniqueName("cache-touch");
         createAccount(owner, "VIEWER");
