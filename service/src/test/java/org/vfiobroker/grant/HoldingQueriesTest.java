@@ -1,0 +1,80 @@
+package org.vfiobroker.grant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The questions asked on every grant (how many groups the user holds from the pool, which groups are held, the
+ * user's memlock sum) are answered from what is held now, not by walking every grant ever made. The rows are
+ * written in the test's transaction and rolled back after it, so no other test sees them.
+ */
+@Transactional
+class HoldingQueriesTest extends GrantTestBase {
+
+    private static final long UID = 5077; // u77 of TestUnixUsers
+    private static final int HISTORY = 2000;
+
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    GrantItemRepository items;
+    @Autowired
+    GrantRepository grants;
+
+    @Test
+    void whatIsHeldNowIsReadFromTheHoldingGrantsNotFromTheHistory() throws Exception {
+        long pool = poolId(vfPool("holding-queries"));
+        jdbc.update("INSERT INTO device_grant (state, unix_user, uid, gid, pool_id, memlock_bytes, requested_by,"
+                + " activation_failed, created_at, expires_at, released_at, updated_at)"
+                + " SELECT 'RELEASED', 'u77', ?, ?, ?, ?, 'test', FALSE, CURRENT_TIMESTAMP,"
+                + " DATEADD('HOUR', 1, CURRENT_TIMESTAMP), CURRENT_TIMESTAMP, CURRENT_TIMESTAMP"
+                + " FROM SYSTEM_RANGE(1, " + HISTORY + ")", UID, UID, pool, MIB);
+        jdbc.update("INSERT INTO grant_item (grant_id, iommu_group, members) SELECT id, 9000, '0000:90:00.0'"
+                + " FROM device_grant WHERE uid = ?", UID);
+        for (int group : List.of(9001, 9002, 9003)) {
+            jdbc.update("INSERT INTO device_grant (state, unix_user, uid, gid, pool_id, memlock_bytes, requested_by,"
+                    + " activation_failed, created_at, expires_at, updated_at) VALUES ('ACTIVE', 'u77', ?, ?, ?, ?,"
+                    + " 'test', FALSE, CURRENT_TIMESTAMP, DATEADD('HOUR', 1, CURRENT_TIMESTAMP), CURRENT_TIMESTAMP)",
+                    UID, UID, pool, 2 * MIB);
+            jdbc.update("INSERT INTO grant_item (grant_id, iommu_group, active_group, members) SELECT MAX(id), ?, ?,"
+                    + " '0000:90:00.0' FROM device_grant WHERE uid = ?", group, group, UID);
+        }
+
+        assertThat(items.heldFromPool(UID, pool)).isEqualTo(3);
+        assertThat(items.heldGroups()).contains(9001, 9002, 9003).doesNotContain(9000);
+        assertThat(grants.memlockSum(UID, GrantState.HOLDING, -1)).isEqualTo(6 * MIB);
+
+        // The SQL Hibernate makes of GrantItemRepository.heldFromPool and of heldGroups: H2 reads the 3 holding
+        // grants through device_grant (state, uid), not the user's or the pool's 2,003 grants.
+        String holding = "g.state IN ('REQUESTED', 'ACTIVE', 'RELEASING', 'QUARANTINED')";
+        assertReadsOnlyTheHolding(jdbc.queryForObject("EXPLAIN ANALYZE SELECT COUNT(i.id) FROM grant_item i"
+                + " JOIN device_grant g ON g.id = i.grant_id WHERE " + holding + " AND g.uid = " + UID
+                + " AND g.pool_id = " + pool + " AND i.active_group IS NOT NULL", String.class));
+        assertReadsOnlyTheHolding(jdbc.queryForObject("EXPLAIN ANALYZE SELECT i.active_group FROM grant_item i"
+                + " JOIN device_grant g ON g.id = i.grant_id WHERE " + holding + " AND i.active_group IS NOT NULL",
+                String.class));
+        assertReadsOnlyTheHolding(jdbc.queryForObject("EXPLAIN ANALYZE SELECT COALESCE(SUM(g.memlock_bytes), 0)"
+                + " FROM device_grant g WHERE g.uid = " + UID + " AND " + holding + " AND g.id <> -1", String.class));
+    }
+
+    private static void assertReadsOnlyTheHolding(String plan) {
+        assertThat(plan).contains("DEVICE_GRANT_STATE_UID_IDX");
+        Matcher m = Pattern.compile("scanCount: (\\d+)").matcher(plan);
+        int reads = 0;
+        while (m.find()) {
+            reads += Integer.parseInt(m.group(1));
+        }
+        assertThat(reads).as(plan).isPositive().isLessThan(100); // the other tests' holding grants, not 2,003
+    }
+
+    private long poolId(String name) {
+        return jdbc.queryForObject("SELECT id FROM pool WHERE name = ?", Long.class, name);
+    }
+}
