@@ -90,7 +90,7 @@ public class Reconciler {
     private Report pass(boolean startup) {
         Report r = new Report(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
                 new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        List<JournalEntry> open = journal.open();
+        List<JournalEntry> open = journal.interrupted();
         Set<Long> interrupted = new HashSet<>();
         open.forEach(e -> {
             if (e.getGrantId() != null) {

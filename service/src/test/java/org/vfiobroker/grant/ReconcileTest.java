@@ -16,6 +16,8 @@ class ReconcileTest extends GrantTestBase {
 
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    Journal journal;
 
     @Test
     void reappliesAnActiveGrantAfterAReboot() throws Exception {
@@ -51,6 +53,27 @@ class ReconcileTest extends GrantTestBase {
         assertThat(grantGroups("carol", List.of(30), 16 * MIB).type())
                 .isEqualTo("urn:vfio-broker:problem:already-granted");
         assertThat(delete("/api/v1/grants/" + g.id()).json().path("state").asString()).isEqualTo("RELEASED");
+    }
+
+    @Test
+    void aPeriodicPassLeavesTheJournalRowOfAStepUnderWayAloneAndRecoversAnInterruptedOne() {
+        long running = journal.start(null, "set-numvfs", "device:0000:04:00.0", "numVfs=4"); // its step runs now
+        jdbc.update("insert into operation_journal (step, target, detail, phase, started_at)"
+                + " values ('set-numvfs', 'device:0000:04:00.0', 'numVfs=2', 'STARTED', current_timestamp)");
+        long interrupted = jdbc.queryForObject("select max(id) from operation_journal", Long.class);
+
+        reconciler.reconcile(false);
+
+        assertThat(phase(running)).as("a step under way in this process").isEqualTo("STARTED");
+        assertThat(phase(interrupted)).as("a row no step of this process owns").isEqualTo("RECOVERED");
+        journal.finish(running, JournalEntry.Phase.DONE, null);
+        assertThat(phase(running)).isEqualTo("DONE");
+        reconciler.reconcile(false);
+        assertThat(phase(running)).isEqualTo("DONE");
+    }
+
+    private String phase(long journalId) {
+        return jdbc.queryForObject("select phase from operation_journal where id = ?", String.class, journalId);
     }
 
     @Test
