@@ -1,6 +1,7 @@
 package org.vfiobroker.problem;
 
 import jakarta.validation.ConstraintViolationException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -13,6 +14,8 @@ import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authorization.AuthorizationDeniedException;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.FieldError;
+import org.springframework.validation.method.ParameterErrors;
+import org.springframework.validation.method.ParameterValidationResult;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestController;
@@ -130,30 +133,44 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return ProblemType.FORBIDDEN.problem("This account's role does not allow this operation.");
     }
 
+    /**
+     * Spring MVC's own method validation (the generated interfaces carry the contract's constraints): parameters
+     * as "name: message (got 'value')", a body's fields as {@link #handleMethodArgumentNotValid} shows them.
+     */
     @Override
     protected ResponseEntity<Object> handleHandlerMethodValidationException(
             HandlerMethodValidationException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        String detail = e.getParameterValidationResults().stream()
-                .flatMap(r -> r.getResolvableErrors().stream().map(err -> r.getMethodParameter().getParameterName()
-                        + ": " + err.getDefaultMessage() + " (got '" + r.getArgument() + "')"))
-                .sorted()
-                .collect(Collectors.joining("; "));
-        return ResponseEntity.badRequest().body(ProblemType.INVALID_REQUEST.problem(detail));
+        List<FieldError> fields = new ArrayList<>();
+        List<String> parts = new ArrayList<>();
+        for (ParameterValidationResult r : e.getParameterValidationResults()) {
+            if (r instanceof ParameterErrors errors) {
+                fields.addAll(errors.getFieldErrors());
+                errors.getGlobalErrors().forEach(g -> parts.add(g.getDefaultMessage()));
+            } else {
+                r.getResolvableErrors().forEach(err -> parts.add(r.getMethodParameter().getParameterName() + ": "
+                        + err.getDefaultMessage() + " (got '" + r.getArgument() + "')"));
+            }
+        }
+        return ResponseEntity.badRequest().body(invalid(fields, parts));
     }
 
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(
             MethodArgumentNotValidException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        List<FieldError> errors = e.getBindingResult().getFieldErrors();
-        String detail = errors.stream()
-                .map(err -> err.getField() + ": " + err.getDefaultMessage() + shown(err.getField(), err.getRejectedValue()))
-                .sorted()
-                .collect(Collectors.joining("; "));
+        return ResponseEntity.badRequest().body(invalid(e.getBindingResult().getFieldErrors(), List.of()));
+    }
+
+    /** One 400 problem for invalid input: every error, sorted; {@code field} names the body's first bad field. */
+    private static ProblemDetail invalid(List<FieldError> fields, List<String> others) {
+        List<String> parts = new ArrayList<>(others);
+        fields.forEach(err -> parts.add(err.getField() + ": " + err.getDefaultMessage()
+                + shown(err.getField(), err.getRejectedValue())));
+        String detail = parts.stream().sorted().collect(Collectors.joining("; "));
         ProblemDetail problem = ProblemType.INVALID_REQUEST.problem(detail.isEmpty() ? "The body is invalid." : detail);
-        if (!errors.isEmpty()) {
-            problem.setProperty("field", errors.get(0).getField());
+        if (!fields.isEmpty()) {
+            problem.setProperty("field", fields.get(0).getField());
         }
-        return ResponseEntity.badRequest().body(problem);
+        return problem;
     }
 
     @Override

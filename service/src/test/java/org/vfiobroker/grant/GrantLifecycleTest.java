@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import org.junit.jupiter.api.Test;
 import org.vfiobroker.host.DeviceNode;
 
@@ -64,6 +67,27 @@ class GrantLifecycleTest extends GrantTestBase {
         assertThat(r.status()).isEqualTo(409);
         assertThat(r.type()).isEqualTo("urn:vfio-broker:problem:group-in-use");
         assertThat(r.json().path("inUseBy")).isNotEmpty();
+    }
+
+    @Test
+    void namesEveryInvalidFieldOfTheBodyAndTheHeader() throws Exception {
+        Response r = call(MockMvcRequestBuilders.post("/api/v1/grants").header(HttpHeaders.AUTHORIZATION, ADMIN)
+                .header("Idempotency-Key", "k".repeat(129)).contentType(MediaType.APPLICATION_JSON)
+                .content(json.writeValueAsString(Map.of("unixUser", "alice", "pool", "any", "count", 0,
+                        "memlockBytes", 1, "durationSeconds", 600))));
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.type()).isEqualTo("urn:vfio-broker:problem:invalid-request");
+        assertThat(r.json().path("detail").asString()).contains("count: must be greater than or equal to 1 (got '0')",
+                "memlockBytes: must be greater than or equal to 1024 (got '1')", "idempotencyKey: size must be between");
+        assertThat(r.json().path("field").asString()).isIn("count", "memlockBytes");
+
+        Response body = post("/api/v1/grants", Map.of("unixUser", "alice", "pool", "any", "count", 1,
+                "memlockBytes", MIB, "durationSeconds", 59));
+        assertThat(body.status()).isEqualTo(400);
+        assertThat(body.json().path("detail").asString())
+                .isEqualTo("durationSeconds: must be greater than or equal to 60 (got '59')");
+        assertThat(body.json().path("field").asString()).isEqualTo("durationSeconds");
     }
 
     @Test
