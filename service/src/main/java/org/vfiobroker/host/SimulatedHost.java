@@ -645,11 +645,18 @@ public class SimulatedHost implements HostAgent {
             try {
                 Device d = device("set-numvfs", vf);
                 String group = linkBase(d.dir().resolve("iommu_group"));
+                for (String c : cdevs(d)) { // the kernel removes a departing device's nodes with it
+                    Files.deleteIfExists(dev.resolve("vfio/devices").resolve(c));
+                }
                 deleteTree(d.dir());
                 Files.deleteIfExists(sys.resolve("bus/pci/devices").resolve(vf));
                 Files.deleteIfExists(virtfn);
+                previousDrivers.remove(vf);
                 if (group != null) {
-                    deleteTree(groupDir(Integer.parseInt(group)));
+                    int g = Integer.parseInt(group);
+                    deleteTree(groupDir(g));
+                    Files.deleteIfExists(dev.resolve("vfio").resolve(group));
+                    ownership.remove(g);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -139,6 +139,32 @@ class SimulatedHostTest {
     }
 
     @Test
+    void removedVirtualFunctionsTakeTheirNodesAndRememberedStateAlong() throws Exception {
+        PciAddress pf = PciAddress.parse("0000:06:00.0");
+        host.setNumVfs(pf, 2);
+        Path pfDir = device("0000:06:00.0");
+        String vf1 = Files.readSymbolicLink(pfDir.resolve("virtfn1")).getFileName().toString();
+        int group = Integer.parseInt(Files.readSymbolicLink(device(vf1).resolve("iommu_group")).getFileName()
+                .toString());
+        host.bindGroup(group);
+        host.grantNodes(group, 1001, 1001, NodeMode.OWNER_ONLY);
+        assertThat(host.groupNode(group)).hasValueSatisfying(n -> assertThat(n.uid()).isEqualTo(1001));
+
+        host.setNumVfs(pf, 1);
+
+        assertThat(host.groupNode(group)).as("the VF's group and its /dev/vfio node went with it").isEmpty();
+        assertThat(root.resolve("dev/vfio").resolve(Integer.toString(group))).doesNotExist();
+
+        host.setNumVfs(pf, 2); // the new VF1 may get the same group number
+        String again = Files.readSymbolicLink(pfDir.resolve("virtfn1")).getFileName().toString();
+        int newGroup = Integer.parseInt(Files.readSymbolicLink(device(again).resolve("iommu_group")).getFileName()
+                .toString());
+        host.bindGroup(newGroup);
+        assertThat(host.groupNode(newGroup)).as("a fresh node, not the old owner")
+                .hasValueSatisfying(n -> assertThat(n.uid()).isZero());
+    }
+
+    @Test
     void refusesMemlockOnProcessOfAnotherUser() throws Exception {
         Files.createDirectories(root.resolve("proc/4242"));
         Files.writeString(root.resolve("proc/4242/status"), "Name:\tqemu\nUid:\t1001\t1001\t1001\t1001\n");
