@@ -45,13 +45,10 @@ class LoginThrottle {
         Duration wait = Duration.ZERO;
         for (String key : keys(username, address)) {
             Entry e = entries.get(key);
-            if (e != null) {
-                synchronized (e) {
-                    if (e.lockedUntil != null && now.isBefore(e.lockedUntil)) {
-                        Duration left = Duration.between(now, e.lockedUntil);
-                        wait = left.compareTo(wait) > 0 ? left : wait;
-                    }
-                }
+            Instant until = e == null ? null : e.lockedUntil; // one volatile read: no lock on every request
+            if (until != null && now.isBefore(until)) {
+                Duration left = Duration.between(now, until);
+                wait = left.compareTo(wait) > 0 ? left : wait;
             }
         }
         return wait.isZero() ? Optional.empty() : Optional.of(wait);
@@ -122,9 +119,10 @@ class LoginThrottle {
         return "account:" + name.toLowerCase(Locale.ROOT);
     }
 
+    /** Failures are read and written under the entry's monitor; {@code lockedUntil} is written under it too. */
     private static final class Entry {
         final Deque<Instant> failures = new ArrayDeque<>();
-        Instant lockedUntil;
+        volatile Instant lockedUntil;
 
         void prune(Instant horizon) {
             while (!failures.isEmpty() && failures.peekFirst().isBefore(horizon)) {
