@@ -47,7 +47,7 @@ class InventoryController implements InventoryApi {
     }
 
     /** A page serialized once for one snapshot: valid while that snapshot is the current one. */
-    private record CachedPage(InventoryService.Snapshot snapshot, DevicePage body) {
+    private record CachedPage(InventoryService.Snapshot snapshot, SerializedDevicePage body) {
     }
 
     /** A device page with its JSON, written as is by the web layer's pre-serialized converter. */
@@ -82,16 +82,23 @@ class InventoryController implements InventoryApi {
         PageQuery query = new PageQuery(filter, page, size);
         CachedPage cached = pages.get(query);
         if (cached == null || cached.snapshot() != snapshot) {
+            CachedPage replaced = cached; // the same query on an older snapshot: its bytes go
             DevicePage body = page(snapshot, filter, page, size);
             byte[] bytes = json.writeValueAsBytes(body);
             cached = new CachedPage(snapshot, new SerializedDevicePage(body, bytes));
-            if (pages.size() >= CACHED_PAGES || cachedBytes.addAndGet(bytes.length) > CACHED_BYTES) {
+            long grown = bytes.length - (replaced == null ? 0 : replaced.body().json().length);
+            if ((replaced == null && pages.size() >= CACHED_PAGES) || cachedBytes.addAndGet(grown) > CACHED_BYTES) {
                 pages.clear();
                 cachedBytes.set(bytes.length);
             }
             pages.put(query, cached);
         }
         return ResponseEntity.ok(cached.body());
+    }
+
+    /** The JSON bytes the cached pages hold (approximate while pages are being replaced concurrently). */
+    long cachedBytes() {
+        return cachedBytes.get();
     }
 
     private static DevicePage page(InventoryService.Snapshot snapshot, DeviceFilter filter, int page, int size) {

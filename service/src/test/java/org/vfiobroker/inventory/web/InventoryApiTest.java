@@ -227,4 +227,21 @@ class InventoryApiTest {
         }
         assertThat(call(path, 200)).isEqualTo(before);
     }
+
+    @Autowired
+    InventoryController controller;
+
+    @Test
+    void aPageServedAgainOnANewSnapshotReplacesItsBytesInTheCacheAccount() throws Exception {
+        String path = "/api/v1/devices?size=7&page=1";
+        call(path, 200);
+        long once = controller.cachedBytes();
+
+        inventory.rescan(); // a new snapshot: the same query is serialized again
+        call(path, 200);
+        inventory.rescan();
+        call(path, 200);
+
+        assertThat(controller.cachedBytes()).as("one page's bytes, not three").isEqualTo(once);
+    }
 }
