@@ -80,12 +80,18 @@ class TokenAuthenticationCacheTest {
         assertThat(cache.lookup(TOKEN)).isPresent();
     }
 
-    @Test
-    void aRefusalFoundByTheRefreshForgetsTheEntry() {
+    /** A 5 s cache with TOKEN remembered 3 s ago, and the refresh of it claimed by a lookup. */
+    private TokenAuthenticationCache refreshClaimed() {
         TokenAuthenticationCache cache = cache(Duration.ofSeconds(5), 10);
         remember(cache, TOKEN);
         clock.advance(Duration.ofSeconds(3));
-        assertThat(cache.lookup(TOKEN)).isEmpty(); // claimed
+        assertThat(cache.lookup(TOKEN)).as("the lookup that claims the refresh").isEmpty();
+        return cache;
+    }
+
+    @Test
+    void aRefusalFoundByTheRefreshForgetsTheEntry() {
+        TokenAuthenticationCache cache = refreshClaimed();
 
         cache.settled(TOKEN, true); // e.g. revoked by another instance
 
@@ -96,10 +102,7 @@ class TokenAuthenticationCacheTest {
 
     @Test
     void aRefreshThatFailedWithoutARefusalLeavesTheEntryUntilItsTtl() {
-        TokenAuthenticationCache cache = cache(Duration.ofSeconds(5), 10);
-        remember(cache, TOKEN);
-        clock.advance(Duration.ofSeconds(3));
-        assertThat(cache.lookup(TOKEN)).isEmpty(); // claimed
+        TokenAuthenticationCache cache = refreshClaimed();
 
         cache.settled(TOKEN, false); // the database was unreachable
 

@@ -167,9 +167,7 @@ class TokenCacheApiTest extends ApiTest {
         createAccount(owner, "VIEWER");
         Token t = cachedToken(owner, Map.of("name", "revoked by another instance"));
 
-        // Another instance on the same database revokes it: this one does not hear of it.
-        jdbc.update("UPDATE api_token SET revoked_at = ? WHERE id = ?",
-                OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), t.id());
+        revokeElsewhere(t);
         assertThat(call(get("/api/v1/host", t.bearer())).status()).as("within the TTL: from the cache, no query")
                 .isEqualTo(200);
 
@@ -185,8 +183,7 @@ class TokenCacheApiTest extends ApiTest {
         String owner = uniqueName("cache-refresh");
         createAccount(owner, "VIEWER");
         Token t = cachedToken(owner, Map.of("name", "revoked elsewhere found by the refresh"));
-        jdbc.update("UPDATE api_token SET revoked_at = ? WHERE id = ?",
-                OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), t.id());
+        revokeElsewhere(t);
 
         clock.advance(Duration.ofSeconds(3)); // second half of the 5 s TTL: the first request reads the token again
 
@@ -209,6 +206,12 @@ class TokenCacheApiTest extends ApiTest {
         assertThat(call(get("/api/v1/host", t.bearer())).status()).isEqualTo(200);
 
         assertThat(lastUsed(t)).isAfterOrEqualTo(first.plusSeconds(61));
+    }
+
+    /** Another instance on the same database revokes the token: this one does not hear of it. */
+    private void revokeElsewhere(Token t) {
+        jdbc.update("UPDATE api_token SET revoked_at = ? WHERE id = ?",
+                OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), t.id());
     }
 
     private Instant lastUsed(Token t) {
