@@ -128,9 +128,8 @@ public class InventoryService implements DisposableBean {
     public void rescanAfterChange() {
         try {
             rescan();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // rescanLocked left the snapshot stale: the next read scans again
             log.warn("rescanning the inventory after a change failed ({}); the next read tries again", e.toString());
-            stale = true;
         }
     }
 
