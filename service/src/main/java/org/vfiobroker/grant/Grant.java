@@ -90,8 +90,10 @@ public class Grant {
         this.expiresAt = expiresAt;
     }
 
-    void addItem(int group, String members, Integer numaNode) {
-        items.add(new GrantItem(this, group, members, numaNode));
+    void addItem(int group, String members, Integer numaNode, java.util.Map<String, String> driversToRestore) {
+        GrantItem item = new GrantItem(this, group, members, numaNode);
+        item.previousDrivers(driversToRestore);
+        items.add(item);
     }
 
     void state(GrantState next, String reason, Instant now) {

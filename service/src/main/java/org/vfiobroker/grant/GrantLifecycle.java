@@ -83,8 +83,8 @@ class GrantLifecycle {
 
     private void bindAndHand(Grant grant, int group) {
         long id = grant.getId();
-        Map<String, String> predicted = driversToRestore(group);
-        store.previousDrivers(id, group, predicted);
+        Map<String, String> predicted = grant.getItems().stream().filter(i -> i.getIommuGroup() == group).findFirst()
+                .orElseThrow().previousDrivers();
         BindResult bound = steps.run(id, "bind-group", "iommu-group:" + group, "restore=" + predicted,
                 () -> steps.host().bindGroup(group));
         Map<String, String> restore = new LinkedHashMap<>();
@@ -93,7 +93,9 @@ class GrantLifecycle {
                 restore.put(m.address(), m.previousDriver() == null ? "" : m.previousDriver());
             }
         }
-        store.previousDrivers(id, group, restore);
+        if (!restore.equals(predicted)) {
+            store.previousDrivers(id, group, restore);
+        }
         if (!bound.viable()) {
             throw new HostRefusedException("bind-group", 66, "not-viable", "group " + group
                     + " is not viable after binding: a member's driver does not let user space own DMA", List.of());
@@ -103,16 +105,14 @@ class GrantLifecycle {
                 NodeMode.OWNER_ONLY));
     }
 
-    /** The endpoints that a bind would move to vfio-pci, with their driver now ("" for none), by the inventory. */
-    private Map<String, String> driversToRestore(int group) {
+    /** The members that a bind would move to vfio-pci, with their driver now ("" for none), by the inventory. */
+    static Map<String, String> driversToRestore(List<PciFunction> members) {
         Map<String, String> out = new LinkedHashMap<>();
-        inventory.findGroup(group).ifPresent(g -> {
-            for (PciFunction f : inventory.members(g)) {
-                if (!DmaOwnershipRule.leftAloneByBind(f) && !DmaOwnershipRule.isVfio(f.driver())) {
-                    out.put(f.address().toString(), f.driver() == null ? "" : f.driver());
-                }
+        for (PciFunction f : members) {
+            if (!DmaOwnershipRule.leftAloneByBind(f) && !DmaOwnershipRule.isVfio(f.driver())) {
+                out.put(f.address().toString(), f.driver() == null ? "" : f.driver());
             }
-        });
+        }
         return out;
     }
 

@@ -244,12 +244,12 @@ public class GrantService {
 
     private List<GrantStore.Candidate> poolCandidates(Pool pool, Integer numa, boolean numaRequired) {
         InventoryService.Snapshot s = inventory.snapshot();
-        Set<Integer> held = store.heldGroups();
         List<IommuGroup> near = new ArrayList<>();
         List<IommuGroup> far = new ArrayList<>();
+        // Groups held by grants are skipped by the reservation, which reads them in its transaction.
         for (PoolGroup pg : poolGroups(pool.selector(), s)) {
             IommuGroup g = s.groupsById().get(pg.id());
-            if (g == null || held.contains(pg.id()) || !g.takeable().takeable()) {
+            if (g == null || !g.takeable().takeable()) {
                 continue;
             }
             if (numa == null || numa.equals(pg.numaNode())) {
@@ -313,7 +313,7 @@ public class GrantService {
     private static GrantStore.Candidate candidate(IommuGroup g, InventoryService.Snapshot s) {
         List<PciFunction> members = members(g, s);
         String ids = members.stream().map(f -> f.address() + "=" + f.vendorDevice()).collect(Collectors.joining(","));
-        return new GrantStore.Candidate(g.id(), ids, numaNode(members));
+        return new GrantStore.Candidate(g.id(), ids, numaNode(members), GrantLifecycle.driversToRestore(members));
     }
 
     /** A group's NUMA node: its first endpoint's that has one. */

@@ -42,8 +42,11 @@ class GrantStore {
         this.clock = clock;
     }
 
-    /** A group the reservation may take, with what it holds now. */
-    record Candidate(int group, String members, Integer numaNode) {
+    /**
+     * A group the reservation may take, with what it holds now: its members' ids, NUMA node, and the drivers a
+     * bind would replace (recorded with the reservation, so that an activation cut short anywhere is undone).
+     */
+    record Candidate(int group, String members, Integer numaNode, Map<String, String> driversToRestore) {
     }
 
     /**
@@ -109,7 +112,7 @@ class GrantStore {
         Grant grant = new Grant(r.user().name(), r.user().uid(), r.user().gid(), r.poolId(),
                 r.policy() == null ? null : r.policy().getId(), r.memlockBytes(), r.numaNode(), r.numaPolicy(),
                 r.requestedBy(), r.idempotencyKey(), r.digest(), now, now.plusSeconds(r.durationSeconds()));
-        chosen.forEach(c -> grant.addItem(c.group(), c.members(), c.numaNode()));
+        chosen.forEach(c -> grant.addItem(c.group(), c.members(), c.numaNode(), c.driversToRestore()));
         grants.saveAndFlush(grant);
         audit.record("grant.create", "grant:" + grant.getId(), Outcome.SUCCESS, "user=" + r.user().name() + " uid="
                 + r.user().uid() + " groups=" + grant.groups() + " memlockBytes=" + r.memlockBytes() + " expiresAt="
@@ -185,7 +188,7 @@ class GrantStore {
         return grants.memlockOf(state);
     }
 
-    /** Records the drivers to restore for a group's members (before the bind, then as the bind reported). */
+    /** Records the drivers to restore for a group's members as the bind reported them, when not as predicted. */
     @Transactional
     public void previousDrivers(long grantId, int group, Map<String, String> drivers) {
         grants.findById(grantId).orElseThrow().getItems().stream().filter(i -> i.getIommuGroup() == group)

@@ -93,8 +93,8 @@ public class Reconciler {
         List<JournalEntry> open = journal.interrupted();
         Set<Long> interrupted = new HashSet<>();
         open.forEach(e -> {
-            if (e.getGrantId() != null) {
-                interrupted.add(e.getGrantId());
+            if (e.grantId() != null) {
+                interrupted.add(e.grantId());
             }
         });
         for (Grant g : store.inStates(Set.of(GrantState.REQUESTED))) {
@@ -118,7 +118,7 @@ public class Reconciler {
             });
         }
         for (JournalEntry e : open) {
-            journal.finish(e.getId(), JournalEntry.Phase.RECOVERED, e.getDetail());
+            journal.finish(e.id(), JournalEntry.Phase.RECOVERED, e.detail());
         }
         inventory.rescanAfterChange();
         Instant now = clock.instant();
