@@ -42,14 +42,16 @@ final class HostInspector {
 
     static HostSummary inspect(Path sysfs, Path procfs, Path devfs, List<IommuGroup> groups, boolean anyCdev,
                                DeviceNodeInspector nodes) {
-        return inspect(sysfs, procfs, devfs, groups, anyCdev, nodes, Sysfs.list(sysfs.resolve("kernel/iommu_groups")).length);
+        return inspect(sysfs, procfs, devfs, groups.stream().filter(IommuGroup::noiommu).map(IommuGroup::id).toList(),
+                anyCdev, nodes, Sysfs.list(sysfs.resolve("kernel/iommu_groups")).length);
     }
 
     /**
-     * @param groupDirs the number of {@code kernel/iommu_groups} entries, when the caller knows it (a targeted
-     *                  refresh: the broker's changes to a group never add or remove groups)
+     * @param noiommuGroups the numbers of the noiommu groups, in order
+     * @param groupDirs     the number of {@code kernel/iommu_groups} entries, when the caller knows it (a targeted
+     *                      refresh: the broker's changes to a group never add or remove groups)
      */
-    static HostSummary inspect(Path sysfs, Path procfs, Path devfs, List<IommuGroup> groups, boolean anyCdev,
+    static HostSummary inspect(Path sysfs, Path procfs, Path devfs, List<Integer> noiommuGroups, boolean anyCdev,
                                DeviceNodeInspector nodes, int groupDirs) {
         String release = Sysfs.text(procfs.resolve("sys/kernel/osrelease"));
         String[] units = Sysfs.list(sysfs.resolve("class/iommu"));
@@ -77,7 +79,6 @@ final class HostInspector {
         String noiommuParam = modules.stream().filter(m -> m.name().equals("vfio"))
                 .map(m -> m.parameters().get("enable_unsafe_noiommu_mode")).filter(v -> v != null).findFirst().orElse("N");
         boolean noiommuMode = noiommuParam.equals("Y") || noiommuParam.equals("1");
-        List<Integer> noiommuGroups = groups.stream().filter(IommuGroup::noiommu).map(IommuGroup::id).toList();
 
         Taint taint = decodeTaint(Sysfs.text(procfs.resolve("sys/kernel/tainted")));
         boolean cdev = anyCdev || Files.isDirectory(devfs.resolve("vfio/devices"));

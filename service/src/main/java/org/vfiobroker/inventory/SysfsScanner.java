@@ -125,17 +125,22 @@ final class SysfsScanner {
                 affected.add(now.iommuGroup());
             }
         }
+        // O(changed groups), not O(host): every re-read function kept its group (else null above), so a group's
+        // members are its members before, as re-read.
         Map<Integer, List<PciFunction>> members = new TreeMap<>();
-        boolean anyCdev = false;
-        for (PciFunction f : old.devices()) {
-            PciFunction current = replaced.getOrDefault(f.address(), f);
-            anyCdev |= current.vfioCdev() != null;
-            if (current.iommuGroup() != null && affected.contains(current.iommuGroup())) {
-                members.computeIfAbsent(current.iommuGroup(), k -> new ArrayList<>()).add(current);
+        for (int id : affected) {
+            IommuGroup before = old.groupsById().get(id);
+            if (before == null) {
+                return null; // a group formed meanwhile
             }
-        }
-        if (!old.groupsById().keySet().containsAll(members.keySet())) {
-            return null; // a group formed meanwhile
+            List<PciFunction> now = new ArrayList<>(before.members().size());
+            for (PciAddress a : before.members()) {
+                PciFunction f = replaced.getOrDefault(a, old.devicesByAddress().get(a));
+                if (f != null) {
+                    now.add(f);
+                }
+            }
+            members.put(id, now);
         }
         Path vfio = devfs.resolve("vfio");
         GroupContext context = new GroupContext(sysfs, devfs,
@@ -154,12 +159,31 @@ final class SysfsScanner {
                 }
             }
         }
-        List<IommuGroup> groupList = new ArrayList<>(old.groups());
-        groupList.replaceAll(g -> rebuilt.getOrDefault(g.id(), g));
-        HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groupList, anyCdev, nodes,
-                old.host().iommu().groupCount());
+        TreeSet<Integer> noiommu = new TreeSet<>(old.host().noiommuGroups());
+        rebuilt.forEach((id, g) -> {
+            if (g.noiommu()) {
+                noiommu.add(id);
+            } else {
+                noiommu.remove(id);
+            }
+        });
+        HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, List.copyOf(noiommu),
+                anyCdev(old, replaced), nodes, old.host().iommu().groupCount());
         return old.refreshed(Instant.now(), Duration.ofNanos(System.nanoTime() - started), fingerprint, host, replaced,
                 rebuilt);
+    }
+
+    /**
+     * Whether any function has a vfio cdev after a refresh replaced some: the host had none before (the common
+     * case without cdevs, answered at once), a replaced one has one, or a function not re-read has one (found at
+     * the first such function).
+     */
+    private static boolean anyCdev(Snapshot old, Map<PciAddress, PciFunction> replaced) {
+        if (replaced.values().stream().anyMatch(f -> f.vfioCdev() != null)) {
+            return true;
+        }
+        return old.host().cdevSupported() && old.devices().stream()
+                .anyMatch(f -> f.vfioCdev() != null && !replaced.containsKey(f.address()));
     }
 
     /** The name of the group's entry in {@code /dev/vfio}, or {@code null} when it had none. */
