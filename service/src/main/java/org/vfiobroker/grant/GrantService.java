@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +14,10 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
@@ -190,7 +192,7 @@ public class GrantService {
         for (int attempt = 1; ; attempt++) {
             hostShape.readLock().lock();
             try {
-                List<GrantStore.Candidate> candidates = named ? namedCandidates(groups)
+                Iterable<GrantStore.Candidate> candidates = named ? namedCandidates(groups)
                         : poolCandidates(pool, numa, "REQUIRED".equals(numaPolicy));
                 return store.reserve(new GrantStore.Reservation(user, pool == null ? null : pool.getId(),
                         pool == null ? null : pool.getName(), policy, count, candidates, named, memlock, duration, numa,
@@ -242,38 +244,28 @@ public class GrantService {
         return out;
     }
 
-    private List<GrantStore.Candidate> poolCandidates(Pool pool, Integer numa, boolean numaRequired) {
+    /**
+     * The takeable groups of a pool in order of preference, made as the reservation reaches them (it usually takes
+     * the first of thousands): those on the requested NUMA node (all, without one), then, unless the node is
+     * required, the others. Each tier is walked from a random place, so that concurrent requests rarely reach for
+     * the same group. Groups held by grants are skipped by the reservation, which reads them in its transaction.
+     */
+    private Iterable<GrantStore.Candidate> poolCandidates(Pool pool, Integer numa, boolean numaRequired) {
         InventoryService.Snapshot s = inventory.snapshot();
-        List<IommuGroup> near = new ArrayList<>();
-        List<IommuGroup> far = new ArrayList<>();
-        // Groups held by grants are skipped by the reservation, which reads them in its transaction.
-        for (PoolGroup pg : poolGroups(pool.selector(), s)) {
-            IommuGroup g = s.groupsById().get(pg.id());
-            if (g == null || !g.takeable().takeable()) {
-                continue;
-            }
-            if (numa == null || numa.equals(pg.numaNode())) {
-                near.add(g);
-            } else if (!numaRequired) {
-                far.add(g);
-            }
-        }
-        // Random order within a preference tier, so that concurrent requests rarely reach for the same group.
-        Collections.shuffle(near, ThreadLocalRandom.current());
-        Collections.shuffle(far, ThreadLocalRandom.current());
-        near.addAll(far);
-        // Candidates are made as the reservation reaches them: it usually takes the first one of thousands.
-        return new java.util.AbstractList<>() {
-            @Override
-            public GrantStore.Candidate get(int index) {
-                return candidate(near.get(index), s);
-            }
+        List<PoolGroup> selected = poolGroups(pool.selector(), s);
+        int start = selected.isEmpty() ? 0 : ThreadLocalRandom.current().nextInt(selected.size());
+        return () -> Stream.concat(tier(selected, start, pg -> numa == null || numa.equals(pg.numaNode())),
+                        numa == null || numaRequired ? Stream.empty()
+                                : tier(selected, start, pg -> !numa.equals(pg.numaNode())))
+                .map(pg -> s.groupsById().get(pg.id()))
+                .filter(g -> g != null && g.takeable().takeable())
+                .map(g -> candidate(g, s))
+                .iterator();
+    }
 
-            @Override
-            public int size() {
-                return near.size();
-            }
-        };
+    /** The groups {@code in} accepts, from {@code start} round to just before it. */
+    private static Stream<PoolGroup> tier(List<PoolGroup> groups, int start, Predicate<PoolGroup> in) {
+        return IntStream.range(0, groups.size()).mapToObj(i -> groups.get((start + i) % groups.size())).filter(in);
     }
 
     /** A group a pool selects, with its NUMA node. */

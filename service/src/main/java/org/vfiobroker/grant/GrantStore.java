@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.PageRequest;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -32,9 +33,13 @@ class GrantStore {
     private final GranteeRepository grantees;
     private final AuditLog audit;
     private final Clock clock;
+    private final JdbcTemplate jdbc;
+    private static final String LIMITED_SQL = GrantState.LIMITED.stream().map(s -> "'" + s.name() + "'").sorted()
+            .collect(java.util.stream.Collectors.joining(", "));
 
     GrantStore(GrantRepository grants, GrantItemRepository items, GranteeRepository grantees, AuditLog audit,
-               Clock clock) {
+               Clock clock, JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
         this.grants = grants;
         this.items = items;
         this.grantees = grantees;
@@ -51,10 +56,10 @@ class GrantStore {
 
     /**
      * What to reserve: either named groups ({@code policy} null) or {@code count} of the candidates, in order of
-     * preference, that nobody holds.
+     * preference, that nobody holds (read only as far as needed).
      */
     record Reservation(UnixUser user, Long poolId, String poolName, GrantPolicy policy, int count,
-                       List<Candidate> candidates, boolean named, long memlockBytes, long durationSeconds,
+                       Iterable<Candidate> candidates, boolean named, long memlockBytes, long durationSeconds,
                        Integer numaNode, String numaPolicy, String requestedBy, String idempotencyKey,
                        String digest) {
     }
@@ -168,9 +173,14 @@ class GrantStore {
         return grants.findByStateIn(states);
     }
 
-    @Transactional(readOnly = true)
+    /**
+     * The memlock of the user's requested and active grants but {@code excludeGrant}: what its drop-in says. One
+     * auto-committed query (written at every activation and release, under the user's lock).
+     */
     public long memlockSum(long uid, long excludeGrant) {
-        return grants.memlockSum(uid, GrantState.LIMITED, excludeGrant);
+        Long sum = jdbc.queryForObject("SELECT COALESCE(SUM(memlock_bytes), 0) FROM device_grant WHERE uid = ?"
+                + " AND state IN (" + LIMITED_SQL + ") AND id <> ?", Long.class, uid, excludeGrant);
+        return sum == null ? 0 : sum;
     }
 
     @Transactional(readOnly = true)
