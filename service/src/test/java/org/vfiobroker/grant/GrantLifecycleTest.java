@@ -61,6 +61,34 @@ class GrantLifecycleTest extends GrantTestBase {
     }
 
     @Test
+    void aPreferredNumaNodeFallsBackToAnotherNodeARequiredOneDoesNot() throws Exception {
+        String pool = vfPool("vfs-numa"); // the workstation's VFs are all on NUMA node 0
+        policy(pool, "u41", 4, 256 * MIB, 7200);
+
+        Response required = numaGrant(pool, "u41", 1, "REQUIRED");
+        assertThat(required.status()).as(required.body()).isEqualTo(409);
+        assertThat(required.type()).isEqualTo("urn:vfio-broker:problem:no-group-available");
+        assertThat(required.json().path("detail").asString()).contains("on NUMA node 1");
+
+        Response preferred = numaGrant(pool, "u41", 1, "PREFERRED");
+        assertThat(preferred.status()).as(preferred.body()).isEqualTo(201);
+        assertThat(preferred.json().path("groups").get(0).path("numaNode").asInt()).isZero();
+
+        Response onItsNode = numaGrant(pool, "u41", 0, "REQUIRED");
+        assertThat(onItsNode.status()).as(onItsNode.body()).isEqualTo(201);
+        assertThat(onItsNode.json().path("groups").get(0).path("numaNode").asInt()).isZero();
+        assertThat(onItsNode.json().path("groups").get(0).path("iommuGroup").asInt())
+                .isNotEqualTo(preferred.json().path("groups").get(0).path("iommuGroup").asInt());
+        delete("/api/v1/grants/" + preferred.id());
+        delete("/api/v1/grants/" + onItsNode.id());
+    }
+
+    private Response numaGrant(String pool, String user, int node, String policy) throws Exception {
+        return post("/api/v1/grants", Map.of("unixUser", user, "pool", pool, "count", 1, "memlockBytes", 16 * MIB,
+                "durationSeconds", 600, "numaNode", node, "numaPolicy", policy));
+    }
+
+    @Test
     void refusesTheGroupHoldingTheRootFilesystem() throws Exception {
         Response r = grantGroups("alice", List.of(3), 16 * MIB);
 
