@@ -37,17 +37,17 @@ public class GrantCheck {
     private final UnixUsers users;
     private final GrantProperties properties;
     private final GrantItemRepository items;
-    private final GrantRepository grants;
+    private final HoldingQueries heldNow;
 
     GrantCheck(InventoryService inventory, PoolService pools, PolicyService policies, UnixUsers users,
-               GrantProperties properties, GrantItemRepository items, GrantRepository grants) {
+               GrantProperties properties, GrantItemRepository items, HoldingQueries heldNow) {
         this.inventory = inventory;
         this.pools = pools;
         this.policies = policies;
         this.users = users;
         this.properties = properties;
         this.items = items;
-        this.grants = grants;
+        this.heldNow = heldNow;
     }
 
     /**
@@ -75,7 +75,7 @@ public class GrantCheck {
         } catch (ProblemException e) {
             reasons.add(e.getMessage());
         }
-        Set<Integer> held = Set.copyOf(items.heldGroups());
+        Set<Integer> held = heldNow.heldGroups();
         boolean named = groups != null && !groups.isEmpty();
         if (named) {
             int free = 0;
@@ -119,8 +119,8 @@ public class GrantCheck {
             return new Result(false, reasons, null, null, free);
         }
         QuotaRules.Holding holding = new QuotaRules.Holding(
-                (int) Math.min(Integer.MAX_VALUE, items.heldFromPool(user.uid(), pool.getId())),
-                grants.memlockSum(user.uid(), GrantState.HOLDING, -1));
+                (int) Math.min(Integer.MAX_VALUE, heldNow.heldFromPool(user.uid(), pool.getId())),
+                heldNow.memlockHeld(user.uid()));
         QuotaRules.Decision d = QuotaRules.check(policy.get().limits(), holding, n,
                 memlockBytes == null ? 0 : memlockBytes, durationSeconds == null ? 0 : durationSeconds);
         switch (d.breach()) {

@@ -20,11 +20,6 @@ interface GrantRepository extends JpaRepository<Grant, Long> {
             + " and (:user is null or g.unixUser = :user) order by g.id desc")
     List<Grant> search(@Param("state") GrantState state, @Param("user") String user, Pageable page);
 
-    @Query("select coalesce(sum(g.memlockBytes), 0) from Grant g where g.uid = :uid and g.state in :states"
-            + " and g.id <> :exclude")
-    long memlockSum(@Param("uid") long uid, @Param("states") Collection<GrantState> states,
-                    @Param("exclude") long exclude);
-
     @Query("select count(g) from Grant g where g.state = :state")
     long countByState(@Param("state") GrantState state);
 

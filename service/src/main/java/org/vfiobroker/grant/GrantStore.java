@@ -4,14 +4,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.PageRequest;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -33,13 +31,11 @@ class GrantStore {
     private final GranteeRepository grantees;
     private final AuditLog audit;
     private final Clock clock;
-    private final JdbcTemplate jdbc;
-    private static final String LIMITED_SQL = GrantState.LIMITED.stream().map(s -> "'" + s.name() + "'").sorted()
-            .collect(java.util.stream.Collectors.joining(", "));
+    private final HoldingQueries holding;
 
     GrantStore(GrantRepository grants, GrantItemRepository items, GranteeRepository grantees, AuditLog audit,
-               Clock clock, JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+               Clock clock, HoldingQueries holding) {
+        this.holding = holding;
         this.grants = grants;
         this.items = items;
         this.grantees = grantees;
@@ -84,16 +80,16 @@ class GrantStore {
     public Grant reserve(Reservation r) {
         grantees.lock(r.user().uid()).orElseThrow();
         if (r.policy() != null) {
-            QuotaRules.Holding holding = new QuotaRules.Holding(
-                    (int) Math.min(Integer.MAX_VALUE, items.heldFromPool(r.user().uid(), r.poolId())),
-                    grants.memlockSum(r.user().uid(), GrantState.HOLDING, -1));
-            QuotaRules.Decision d = QuotaRules.check(r.policy().limits(), holding, r.count(), r.memlockBytes(),
+            QuotaRules.Holding held = new QuotaRules.Holding(
+                    (int) Math.min(Integer.MAX_VALUE, holding.heldFromPool(r.user().uid(), r.poolId())),
+                    holding.memlockHeld(r.user().uid()));
+            QuotaRules.Decision d = QuotaRules.check(r.policy().limits(), held, r.count(), r.memlockBytes(),
                     r.durationSeconds());
             if (!d.allowed()) {
                 throw refusal(r, d);
             }
         }
-        Set<Integer> held = new HashSet<>(items.heldGroups());
+        Set<Integer> held = holding.heldGroups();
         List<Candidate> chosen = new ArrayList<>();
         for (Candidate c : r.candidates()) {
             if (chosen.size() == r.count()) {
@@ -175,17 +171,14 @@ class GrantStore {
 
     /**
      * The memlock of the user's requested and active grants but {@code excludeGrant}: what its drop-in says. One
-     * auto-committed query (written at every activation and release, under the user's lock).
+     * auto-committed query (asked at every activation and release, under the user's lock).
      */
     public long memlockSum(long uid, long excludeGrant) {
-        Long sum = jdbc.queryForObject("SELECT COALESCE(SUM(memlock_bytes), 0) FROM device_grant WHERE uid = ?"
-                + " AND state IN (" + LIMITED_SQL + ") AND id <> ?", Long.class, uid, excludeGrant);
-        return sum == null ? 0 : sum;
+        return holding.memlockLimited(uid, excludeGrant);
     }
 
-    @Transactional(readOnly = true)
     public Set<Integer> heldGroups() {
-        return new HashSet<>(items.heldGroups());
+        return holding.heldGroups();
     }
 
     @Transactional(readOnly = true)

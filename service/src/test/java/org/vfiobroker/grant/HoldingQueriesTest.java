@@ -24,9 +24,7 @@ class HoldingQueriesTest extends GrantTestBase {
     @Autowired
     JdbcTemplate jdbc;
     @Autowired
-    GrantItemRepository items;
-    @Autowired
-    GrantRepository grants;
+    HoldingQueries holding;
 
     @Test
     void whatIsHeldNowIsReadFromTheHoldingGrantsNotFromTheHistory() throws Exception {
@@ -47,21 +45,23 @@ class HoldingQueriesTest extends GrantTestBase {
                     + " '0000:90:00.0' FROM device_grant WHERE uid = ?", group, group, UID);
         }
 
-        assertThat(items.heldFromPool(UID, pool)).isEqualTo(3);
-        assertThat(items.heldGroups()).contains(9001, 9002, 9003).doesNotContain(9000);
-        assertThat(grants.memlockSum(UID, GrantState.HOLDING, -1)).isEqualTo(6 * MIB);
+        assertThat(holding.heldFromPool(UID, pool)).isEqualTo(3);
+        assertThat(holding.heldGroups()).contains(9001, 9002, 9003).doesNotContain(9000);
+        assertThat(holding.memlockHeld(UID)).isEqualTo(6 * MIB);
+        assertThat(holding.memlockLimited(UID, -1)).isEqualTo(6 * MIB);
+        long oneOfThem = jdbc.queryForObject("SELECT MAX(id) FROM device_grant WHERE uid = ?", Long.class, UID);
+        assertThat(holding.memlockLimited(UID, oneOfThem)).isEqualTo(4 * MIB);
 
-        // The SQL Hibernate makes of GrantItemRepository.heldFromPool and of heldGroups: H2 reads the 3 holding
-        // grants through device_grant (state, uid), not the user's or the pool's 2,003 grants.
-        String holding = "g.state IN ('REQUESTED', 'ACTIVE', 'RELEASING', 'QUARANTINED')";
-        assertReadsOnlyTheHolding(jdbc.queryForObject("EXPLAIN ANALYZE SELECT COUNT(i.id) FROM grant_item i"
-                + " JOIN device_grant g ON g.id = i.grant_id WHERE " + holding + " AND g.uid = " + UID
-                + " AND g.pool_id = " + pool + " AND i.active_group IS NOT NULL", String.class));
-        assertReadsOnlyTheHolding(jdbc.queryForObject("EXPLAIN ANALYZE SELECT i.active_group FROM grant_item i"
-                + " JOIN device_grant g ON g.id = i.grant_id WHERE " + holding + " AND i.active_group IS NOT NULL",
-                String.class));
-        assertReadsOnlyTheHolding(jdbc.queryForObject("EXPLAIN ANALYZE SELECT COALESCE(SUM(g.memlock_bytes), 0)"
-                + " FROM device_grant g WHERE g.uid = " + UID + " AND " + holding + " AND g.id <> -1", String.class));
+        // The plans of the very statements: H2 reads the 3 holding grants through device_grant (state, uid), not
+        // the user's or the pool's 2,003 grants.
+        assertReadsOnlyTheHolding(explain(HoldingQueries.HELD_FROM_POOL, UID, pool));
+        assertReadsOnlyTheHolding(explain(HoldingQueries.HELD_GROUPS));
+        assertReadsOnlyTheHolding(explain(HoldingQueries.MEMLOCK_HOLDING, UID, -1));
+        assertReadsOnlyTheHolding(explain(HoldingQueries.MEMLOCK_LIMITED, UID, -1));
+    }
+
+    private String explain(String sql, Object... args) {
+        return jdbc.queryForObject("EXPLAIN ANALYZE " + sql, String.class, args);
     }
 
     private static void assertReadsOnlyTheHolding(String plan) {
