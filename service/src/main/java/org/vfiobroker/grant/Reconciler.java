@@ -120,7 +120,10 @@ public class Reconciler {
         for (JournalEntry e : open) {
             journal.finish(e.id(), JournalEntry.Phase.RECOVERED, e.detail());
         }
-        inventory.rescanAfterChange();
+        if (!open.isEmpty() || !r.undone().isEmpty() || !r.released().isEmpty()) {
+            // an interrupted step may have changed more than its groups (an SR-IOV change): read the whole host
+            inventory.rescanAfterChange();
+        }
         Instant now = clock.instant();
         Set<String> usersToRewrite = new java.util.LinkedHashSet<>();
         for (Grant g : store.inStates(Set.of(GrantState.ACTIVE))) {

@@ -19,24 +19,71 @@ public record Fingerprint(int functions, long functionsHash, int groups, long gr
 
     /** Reads the host's fingerprint: three listings and one {@code readlink} per function. */
     static Fingerprint read(InventoryProperties properties) {
+        return reading(properties).fingerprint();
+    }
+
+    /**
+     * What the watcher read: the functions with their drivers and the {@code /dev/vfio} entries behind a
+     * fingerprint, so that a difference can be told apart by group.
+     */
+    record Reading(String[] functions, String[] drivers, String[] nodes, Fingerprint fingerprint) {
+    }
+
+    /** Reads the listings and the fingerprint they make. */
+    static Reading reading(InventoryProperties properties) {
         Path devices = properties.sysfsRoot().resolve("bus/pci/devices");
         String[] names = Sysfs.list(devices);
         String[] drivers = new String[names.length];
         for (int i = 0; i < names.length; i++) {
             drivers[i] = Sysfs.linkName(devices.resolve(names[i]).resolve("driver"));
         }
-        return of(properties, names, drivers);
+        String[] nodes = Sysfs.list(properties.devfsRoot().resolve("vfio"));
+        return new Reading(names, drivers, nodes, of(properties, names, drivers, nodes));
     }
 
     /** The fingerprint of the given function listing and drivers, with the group and node listings read now. */
     static Fingerprint of(InventoryProperties properties, String[] names, String[] drivers) {
+        return of(properties, names, drivers, Sysfs.list(properties.devfsRoot().resolve("vfio")));
+    }
+
+    private static Fingerprint of(InventoryProperties properties, String[] names, String[] drivers, String[] nodes) {
         long functionsHash = 0;
         for (int i = 0; i < names.length; i++) {
             functionsHash += function(names[i], drivers[i]);
         }
         String[] groups = Sysfs.list(properties.sysfsRoot().resolve("kernel/iommu_groups"));
-        String[] nodes = Sysfs.list(properties.devfsRoot().resolve("vfio"));
         return new Fingerprint(names.length, functionsHash, groups.length, sum(groups), nodes.length, sum(nodes));
+    }
+
+    /**
+     * Whether this fingerprint (of a reading) and {@code other} (a snapshot's) differ only in what belongs to
+     * {@code groups}: the parts of both made by the groups' functions and {@code /dev/vfio} entries are taken
+     * out and the rest compared. Exact (up to the hash), O(those groups): a hot-plug, a group that formed or
+     * went away, or a driver or node changed in any other group still shows.
+     *
+     * @param mine   this fingerprint's contributions of the groups: functions with their drivers now, node names
+     * @param theirs the same as the snapshot has them
+     */
+    boolean equalsBut(Fingerprint other, Part mine, Part theirs) {
+        return groups == other.groups && groupsHash == other.groupsHash
+                && functions - mine.functions() == other.functions - theirs.functions()
+                && functionsHash - mine.functionsHash() == other.functionsHash - theirs.functionsHash()
+                && nodes - mine.nodes() == other.nodes - theirs.nodes()
+                && nodesHash - mine.nodesHash() == other.nodesHash - theirs.nodesHash();
+    }
+
+    /** What some functions and device nodes add to a fingerprint. */
+    record Part(int functions, long functionsHash, int nodes, long nodesHash) {
+
+        static final Part NONE = new Part(0, 0, 0, 0);
+
+        Part withFunction(String name, String driver) {
+            return new Part(functions + 1, functionsHash + function(name, driver), nodes, nodesHash);
+        }
+
+        Part withNode(String name) {
+            return new Part(functions, functionsHash, nodes + 1, nodesHash + entry(name));
+        }
     }
 
     /** This fingerprint after a function's driver changed from {@code before} to {@code after}. */

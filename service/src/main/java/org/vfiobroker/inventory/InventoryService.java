@@ -4,13 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.AtomicInteger;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -40,12 +41,12 @@ public class InventoryService implements DisposableBean {
     private volatile boolean stale = true;
     /** Groups the broker changed since the snapshot: the next read re-reads just them. */
     private final Set<Integer> changedGroups = ConcurrentHashMap.newKeySet();
-    /** Changes of groups by the broker under way ({@link Change}s open). */
-    private final AtomicInteger inFlight = new AtomicInteger();
-    /** Counts changes begun or refreshed, so the watcher notices one that came and went while it looked. */
+    /** Groups the broker is changing now: how many {@link Change}s of each are open. */
+    private final Map<Integer, Integer> openChanges = new ConcurrentHashMap<>();
+    /** Counts changes begun, refreshed or ended, so the watcher knows which came and went while it looked. */
     private final AtomicLong changes = new AtomicLong();
-    static final int MAX_DEFERRALS = 3;
-    private int deferrals;
+    /** Per group, the value of {@link #changes} when the broker last began, refreshed or ended a change of it. */
+    private final Map<Integer, Long> touched = new ConcurrentHashMap<>();
 
     public InventoryService(InventoryProperties properties, ConfigSpaceReader configReader, DeviceNodeInspector nodes) {
         this.properties = properties;
@@ -141,7 +142,7 @@ public class InventoryService implements DisposableBean {
      */
     public void refreshGroups(Collection<Integer> groups) {
         changedGroups.addAll(groups);
-        changes.incrementAndGet();
+        touch(groups);
         synchronized (scanLock) {
             if (snapshot != null && !stale && !changedGroups.isEmpty()) {
                 refreshLocked();
@@ -155,9 +156,15 @@ public class InventoryService implements DisposableBean {
      * its half-done state for someone else's change; closing it refreshes the groups ({@link #refreshGroups}).
      */
     public Change changing(Collection<Integer> groups) {
-        inFlight.incrementAndGet();
-        changes.incrementAndGet();
-        return new Change(List.copyOf(groups));
+        List<Integer> those = List.copyOf(groups);
+        those.forEach(g -> openChanges.merge(g, 1, Integer::sum));
+        touch(those);
+        return new Change(those);
+    }
+
+    private void touch(Collection<Integer> groups) {
+        long now = changes.incrementAndGet();
+        groups.forEach(g -> touched.put(g, now));
     }
 
     /** A change of some groups by the broker, under way until closed. */
@@ -179,7 +186,8 @@ public class InventoryService implements DisposableBean {
             try {
                 refreshGroups(groups);
             } finally {
-                inFlight.decrementAndGet();
+                groups.forEach(g -> openChanges.computeIfPresent(g, (k, n) -> n == 1 ? null : n - 1));
+                touch(groups);
             }
         }
     }
@@ -193,38 +201,81 @@ public class InventoryService implements DisposableBean {
     }
 
     /**
-     * The hot-plug watcher: compares the cheap fingerprint with the snapshot's and rescans when it changed. While
-     * the broker is changing groups (a {@link Change} open, or one made while the fingerprint was read), a
-     * difference may be its own half-done work: the watcher then waits for its next turn, at most
-     * {@value #MAX_DEFERRALS} turns in a row, so that a real hot-plug is never hidden for long under constant load.
+     * The hot-plug watcher: compares the cheap fingerprint with the snapshot's and rescans when it differs in
+     * anything but the groups the broker is changing now or changed while the watcher read (their functions'
+     * drivers and their {@code /dev/vfio} entries, half done or not yet refreshed: the broker's own work, which its
+     * {@link Change} refreshes). So a hot-plug, or someone else's bind or node anywhere else, is found at the next
+     * turn even under constant grant traffic, and the broker's traffic never costs a full rescan.
      *
      * @return whether a rescan happened
      */
     @Scheduled(initialDelayString = "${vfio-broker.inventory.refresh-interval:5s}",
             fixedDelayString = "${vfio-broker.inventory.refresh-interval:5s}")
     public boolean refreshIfChanged() {
-        Snapshot s = snapshot;
-        if (s == null) {
+        if (snapshot == null) {
             return false; // nobody asked yet; the first read scans
         }
         long changesBefore = changes.get();
-        boolean busyBefore = inFlight.get() > 0;
-        Fingerprint now = Fingerprint.read(properties);
-        s = snapshot;
-        if (now.equals(s.fingerprint()) && !stale) {
-            deferrals = 0;
+        Fingerprint.Reading now = Fingerprint.reading(properties);
+        Snapshot s = snapshot;
+        if (stale) {
+            rescan();
+            return true;
+        }
+        if (now.fingerprint().equals(s.fingerprint())) {
             return false;
         }
-        if (!stale && (busyBefore || inFlight.get() > 0 || changes.get() != changesBefore)
-                && deferrals < MAX_DEFERRALS) {
-            deferrals++;
-            log.debug("host fingerprint differs while the broker changes groups; checking again next turn");
+        Set<Integer> excused = new HashSet<>(openChanges.keySet());
+        touched.forEach((group, at) -> {
+            if (at > changesBefore) {
+                excused.add(group);
+            }
+        });
+        if (!excused.isEmpty() && differsOnlyIn(excused, now, s)) {
+            log.debug("host fingerprint differs only in groups {} the broker is changing", excused);
             return false;
         }
-        deferrals = 0;
-        log.info("host changed ({} -> {}), rescanning the inventory", s.fingerprint(), now);
+        log.info("host changed ({} -> {}), rescanning the inventory", s.fingerprint(), now.fingerprint());
         rescan();
         return true;
+    }
+
+    /** Whether {@code now} differs from the snapshot only in the functions and device nodes of these groups. */
+    private static boolean differsOnlyIn(Set<Integer> groups, Fingerprint.Reading now, Snapshot s) {
+        Set<String> members = new HashSet<>();
+        Set<String> nodeNames = new HashSet<>();
+        Fingerprint.Part theirs = Fingerprint.Part.NONE;
+        for (int id : groups) {
+            nodeNames.add(Integer.toString(id));
+            nodeNames.add("noiommu-" + id);
+            IommuGroup g = s.groupsById().get(id);
+            if (g == null) {
+                continue;
+            }
+            for (PciAddress a : g.members()) {
+                PciFunction f = s.devicesByAddress().get(a);
+                if (f != null) {
+                    members.add(a.toString());
+                    theirs = theirs.withFunction(a.toString(), f.driver());
+                }
+            }
+            String node = SysfsScanner.nodeName(g);
+            if (node != null) {
+                theirs = theirs.withNode(node);
+            }
+        }
+        Fingerprint.Part mine = Fingerprint.Part.NONE;
+        for (int i = 0; i < now.functions().length; i++) {
+            if (members.contains(now.functions()[i])) {
+                mine = mine.withFunction(now.functions()[i], now.drivers()[i]);
+            }
+        }
+        for (String node : now.nodes()) {
+            if (nodeNames.contains(node)) {
+                mine = mine.withNode(node);
+            }
+        }
+        return now.fingerprint().equalsBut(s.fingerprint(), mine, theirs);
     }
 
     private void rescanLocked() {

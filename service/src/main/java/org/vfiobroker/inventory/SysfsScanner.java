@@ -187,7 +187,7 @@ final class SysfsScanner {
     }
 
     /** The name of the group's entry in {@code /dev/vfio}, or {@code null} when it had none. */
-    private static String nodeName(IommuGroup g) {
+    static String nodeName(IommuGroup g) {
         if (g == null || !g.deviceNode().exists()) {
             return null;
         }

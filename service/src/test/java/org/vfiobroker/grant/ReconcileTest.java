@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.vfiobroker.host.NodeMode;
+import org.vfiobroker.inventory.InventoryService;
 import org.vfiobroker.inventory.PciAddress;
 
 /** Reconcile: re-application after a (simulated) reboot, drift, expiry; and extension within policy. */
@@ -18,6 +19,8 @@ class ReconcileTest extends GrantTestBase {
     JdbcTemplate jdbc;
     @Autowired
     Journal journal;
+    @Autowired
+    InventoryService inventory;
 
     @Test
     void reappliesAnActiveGrantAfterAReboot() throws Exception {
@@ -61,15 +64,21 @@ class ReconcileTest extends GrantTestBase {
         jdbc.update("insert into operation_journal (step, target, detail, phase, started_at)"
                 + " values ('set-numvfs', 'device:0000:04:00.0', 'numVfs=2', 'STARTED', current_timestamp)");
         long interrupted = jdbc.queryForObject("select max(id) from operation_journal", Long.class);
+        long generation = inventory.snapshot().generation();
 
         reconciler.reconcile(false);
 
         assertThat(phase(running)).as("a step under way in this process").isEqualTo("STARTED");
         assertThat(phase(interrupted)).as("a row no step of this process owns").isEqualTo("RECOVERED");
+        assertThat(inventory.snapshot().generation()).as("the host read again after a recovery")
+                .isGreaterThan(generation);
         journal.finish(running, JournalEntry.Phase.DONE, null);
         assertThat(phase(running)).isEqualTo("DONE");
+        generation = inventory.snapshot().generation();
         reconciler.reconcile(false);
         assertThat(phase(running)).isEqualTo("DONE");
+        assertThat(inventory.snapshot().generation()).as("a pass with nothing to recover does not rescan the host")
+                .isEqualTo(generation);
     }
 
     private String phase(long journalId) {

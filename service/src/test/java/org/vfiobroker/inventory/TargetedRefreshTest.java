@@ -2,6 +2,7 @@ package org.vfiobroker.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -103,20 +104,46 @@ class TargetedRefreshTest {
     }
 
     @Test
-    void theWatcherWaitsForTheBrokersChangeUnderWayButNotForever() {
+    void theWatcherLeavesTheGroupsTheBrokerIsChangingAloneButFindsEverythingElse() throws Exception {
         SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
         InventoryService inv = InventoryService.forRoots(fx.properties());
         inv.snapshot();
         InventoryService.Change change = inv.changing(List.of(1));
-        fx.rebind("0000:01:00.1", "vfio-pci"); // half-done: the change has not refreshed yet
-        for (int turn = 0; turn < InventoryService.MAX_DEFERRALS; turn++) {
-            assertThat(inv.refreshIfChanged()).as("turn %d", turn).isFalse();
+        fx.rebind("0000:01:00.1", "vfio-pci"); // the broker's change, half done: not refreshed yet
+        Files.delete(fx.devfs().resolve("vfio/1")); // and its node, gone for now
+        for (int turn = 0; turn < 5; turn++) {
+            assertThat(inv.refreshIfChanged()).as("turn %d: only the group under change differs", turn).isFalse();
         }
-        assertThat(inv.refreshIfChanged()).as("after %d turns the watcher rescans anyway",
-                InventoryService.MAX_DEFERRALS).isTrue();
-        assertThat(inv.getGroup(1).viability().viable()).isTrue();
+        assertThat(inv.getDevice(PciAddress.parse("0000:01:00.1")).driver()).isEqualTo("snd_hda_intel");
+
+        fx.rebind("0000:00:02.0", "vfio-pci"); // someone else's, in another group, while the change is open
+        assertThat(inv.refreshIfChanged()).isTrue();
+        assertThat(inv.getDevice(PciAddress.parse("0000:00:02.0")).driver()).isEqualTo("vfio-pci");
+
+        Files.createFile(fx.devfs().resolve("vfio/2")); // a node of another group
+        assertThat(inv.refreshIfChanged()).isTrue();
+
+        fx.plug(fx.function("0000:00:1f.6").ids(0x8086, 0x15bb).driver("e1000e").group(9)); // a hot-plug
+        assertThat(inv.refreshIfChanged()).isTrue();
+        assertThat(inv.findDevice(PciAddress.parse("0000:00:1f.6"))).isPresent();
+
         change.close();
+        assertThat(inv.refreshIfChanged()).as("the change refreshed its group when it closed").isFalse();
+        assertSameAsFullScan(inv, fx);
+        inv.destroy();
+    }
+
+    @Test
+    void aGroupTheBrokerChangedBeforeIsWatchedAgainOnceItsChangeEnded() {
+        SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
+        InventoryService inv = InventoryService.forRoots(fx.properties());
+        inv.snapshot();
+        fx.rebind("0000:01:00.1", "vfio-pci"); // the broker's change, done and refreshed
+        inv.refreshGroups(List.of(1));
         assertThat(inv.refreshIfChanged()).isFalse();
+        fx.rebind("0000:01:00.1", "snd_hda_intel"); // now nobody's change: the group is no longer excused
+        assertThat(inv.refreshIfChanged()).isTrue();
+        assertSameAsFullScan(inv, fx);
         inv.destroy();
     }
 
