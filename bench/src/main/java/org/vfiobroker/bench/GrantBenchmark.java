@@ -4,7 +4,6 @@ import static org.vfiobroker.bench.ServiceUnderTest.ms;
 import static org.vfiobroker.bench.ServiceUnderTest.percentile;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -127,6 +126,7 @@ public final class GrantBenchmark {
         }
         System.out.printf("DELETE /api/v1/grants/{id} (revoke): p50 %.1f ms, p99 %.1f ms%n",
                 ms(percentile(result.revokeLatencies, 50)), ms(percentile(result.revokeLatencies, 99)));
+        System.out.printf("CPU in the measured window: %s%n", result.cpu);
         System.out.printf("service memory at the end: %s%n", memory);
         System.out.printf("client-side double grants: %d%n", result.doubleGrants.get());
         int overlaps = checkDatabase(work.resolve("data"));
@@ -150,6 +150,8 @@ public final class GrantBenchmark {
         final AtomicLong created = new AtomicLong();
         final AtomicInteger doubleGrants = new AtomicInteger();
         final Map<Integer, AtomicInteger> errors = new ConcurrentHashMap<>();
+        /** The CPU split over the phase (set at its end). */
+        String cpu = "";
 
         String summary(int seconds) {
             return String.format("%d grants, %.0f/s, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, errors %s",
@@ -168,11 +170,13 @@ public final class GrantBenchmark {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         CountDownLatch start = new CountDownLatch(1);
         long[] deadline = new long[2]; // the end of the phase, its start
-        URI grants = URI.create(service.base + "/api/v1/grants");
+        List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             int client = c;
-            pool.submit(() -> {
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            futures.add(pool.submit(() -> {
+                URI base = URI.create(service.base);
+                RawHttpConnection http = new RawHttpConnection(base.getHost(), base.getPort(), "/api/v1/grants",
+                        "Bearer " + token);
                 String user = users.get(client % users.size());
                 String body = "{\"unixUser\":\"" + user + "\",\"pool\":\"bench-vfs\",\"count\":1,"
                         + "\"memlockBytes\":1048576,\"durationSeconds\":3600}";
@@ -189,28 +193,27 @@ public final class GrantBenchmark {
                         }
                     }
                     long t = System.nanoTime();
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(grants)
-                            .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                            .header("Idempotency-Key", tag + "-" + client + "-" + i)
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    RawHttpConnection.Answer a = http.exchange("POST", "/api/v1/grants",
+                            "Idempotency-Key: " + tag + "-" + client + "-" + i, body);
                     long end = System.nanoTime();
+                    String text = http.text(a);
                     long took = rate > 0 ? end - due : end - t;
-                    Matcher state = STATE.matcher(r.body());
-                    if (r.statusCode() != 201 || !state.find() || !"ACTIVE".equals(state.group(1))) {
-                        result.errors.computeIfAbsent(r.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+                    Matcher state = STATE.matcher(text);
+                    if (a.status() != 201 || !state.find() || !"ACTIVE".equals(state.group(1))) {
+                        result.errors.computeIfAbsent(a.status(), k -> new AtomicInteger()).incrementAndGet();
                         if (result.errors.values().stream().mapToInt(AtomicInteger::get).sum() <= 3) {
-                            System.err.println("grant refused: " + r.statusCode() + " " + r.body());
+                            System.err.println("grant refused: " + a.status() + " " + text);
                         }
                         continue;
                     }
                     result.createLatencies.add(took);
                     result.serviceTimes.add(end - t);
                     result.created.incrementAndGet();
-                    Matcher id = ID.matcher(r.body());
+                    Matcher id = ID.matcher(text);
                     id.find();
                     long grantId = Long.parseLong(id.group(1));
                     List<Integer> groups = new ArrayList<>();
-                    Matcher g = GROUP.matcher(r.body());
+                    Matcher g = GROUP.matcher(text);
                     while (g.find()) {
                         groups.add(Integer.parseInt(g.group(1)));
                     }
@@ -226,18 +229,20 @@ public final class GrantBenchmark {
                         holders.remove(group, grantId); // given up before the revocation is sent
                     }
                     long rt = System.nanoTime();
-                    HttpResponse<String> rv = http.send(HttpRequest.newBuilder(URI.create(grants + "/" + grantId))
-                            .header("Authorization", "Bearer " + token).DELETE().build(),
-                            HttpResponse.BodyHandlers.ofString());
+                    RawHttpConnection.Answer rv = http.exchange("DELETE", "/api/v1/grants/" + grantId, null, null);
                     result.revokeLatencies.add(System.nanoTime() - rt);
-                    if (rv.statusCode() != 200) {
-                        result.errors.computeIfAbsent(1000 + rv.statusCode(), k -> new AtomicInteger()).incrementAndGet();
-                        System.err.println("revoke failed: " + rv.statusCode() + " " + rv.body());
+                    if (rv.status() != 200) {
+                        result.errors.computeIfAbsent(1000 + rv.status(), k -> new AtomicInteger()).incrementAndGet();
+                        System.err.println("revoke failed: " + rv.status() + " " + http.text(rv));
                     }
                 }
+                http.close();
                 return null;
-            });
+            }));
         }
+        long self = ProcessHandle.current().pid();
+        long[] serviceBefore = ServiceUnderTest.userAndSystemTicks(service.process.pid());
+        long[] clientBefore = ServiceUnderTest.userAndSystemTicks(self);
         deadline[1] = System.nanoTime();
         deadline[0] = deadline[1] + TimeUnit.SECONDS.toNanos(seconds);
         start.countDown();
@@ -245,6 +250,20 @@ public final class GrantBenchmark {
         if (!pool.awaitTermination(seconds + 120L, TimeUnit.SECONDS)) {
             pool.shutdownNow();
             throw new IllegalStateException("the clients did not finish");
+        }
+        double took = (System.nanoTime() - deadline[1]) / 1e9;
+        long[] serviceAfter = ServiceUnderTest.userAndSystemTicks(service.process.pid());
+        long[] clientAfter = ServiceUnderTest.userAndSystemTicks(self);
+        double hz = ServiceUnderTest.ticksPerSecond();
+        double available = hz * took * Runtime.getRuntime().availableProcessors();
+        long serviceTicks = serviceAfter[0] - serviceBefore[0] + serviceAfter[1] - serviceBefore[1];
+        result.cpu = String.format("service %.0f %% user + %.0f %% system, load generator %.0f %% + %.0f %% of all"
+                        + " cores; service CPU per grant and its revocation %.2f ms",
+                100 * (serviceAfter[0] - serviceBefore[0]) / available, 100 * (serviceAfter[1] - serviceBefore[1]) / available,
+                100 * (clientAfter[0] - clientBefore[0]) / available, 100 * (clientAfter[1] - clientBefore[1]) / available,
+                result.created.get() == 0 ? 0 : 1000 * serviceTicks / hz / result.created.get());
+        for (java.util.concurrent.Future<?> f : futures) {
+            f.get(); // a client that failed (connection refused, malformed answer) fails the run
         }
         return result;
     }

@@ -11,8 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * One keep-alive HTTP/1.1 connection that sends the same prepared GET again and again and reads each answer
- * completely (status line, headers, a {@code Content-Length} or chunked body) into a reused buffer.
+ * One keep-alive HTTP/1.1 connection that sends the same prepared GET again and again (or any request,
+ * {@link #exchange(String, String, String, String)}) and reads each answer completely (status line, headers, a
+ * {@code Content-Length} or chunked body) into a reused buffer.
  *
  * <p>Why not {@link java.net.http.HttpClient}: on this 2-core machine the load generator shares the CPU with the
  * service, and 50 {@code HttpClient}s (a selector thread each, asynchronous plumbing, a fresh byte array per
@@ -28,6 +29,7 @@ final class RawHttpConnection implements AutoCloseable {
     private final String host;
     private final int port;
     private final byte[] request;
+    private final String authorization;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -38,6 +40,7 @@ final class RawHttpConnection implements AutoCloseable {
     RawHttpConnection(String host, int port, String pathAndQuery, String authorization) throws IOException {
         this.host = host;
         this.port = port;
+        this.authorization = authorization;
         connect();
         this.request = ("GET " + pathAndQuery + " HTTP/1.1\r\n"
                 + "Host: " + host + ":" + port + "\r\n"
@@ -67,6 +70,39 @@ final class RawHttpConnection implements AutoCloseable {
      * any HTTP client would, and its latency includes that. Fails on a closed connection or malformed HTTP.
      */
     Answer exchange() throws IOException {
+        return exchange(request);
+    }
+
+    /**
+     * Sends {@code method path} with this connection's authorization, an optional extra header line ({@code
+     * "Name: value"}, or null) and an optional JSON body, and reads the whole answer; its body as text is
+     * {@link #text(Answer)}.
+     */
+    Answer exchange(String method, String pathAndQuery, String header, String json) throws IOException {
+        byte[] payload = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder(256).append(method).append(' ').append(pathAndQuery)
+                .append(" HTTP/1.1\r\nHost: ").append(host).append(':').append(port)
+                .append("\r\nAuthorization: ").append(authorization).append("\r\nAccept: application/json\r\n");
+        if (header != null) {
+            head.append(header).append("\r\n");
+        }
+        if (json != null) {
+            head.append("Content-Type: application/json\r\n");
+        }
+        head.append("Content-Length: ").append(payload.length).append("\r\n\r\n");
+        byte[] start = head.toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] whole = new byte[start.length + payload.length];
+        System.arraycopy(start, 0, whole, 0, start.length);
+        System.arraycopy(payload, 0, whole, start.length, payload.length);
+        return exchange(whole);
+    }
+
+    /** The body of an answer of this connection as UTF-8 text. */
+    String text(Answer answer) {
+        return new String(body, 0, answer.length(), StandardCharsets.UTF_8);
+    }
+
+    private Answer exchange(byte[] request) throws IOException {
         if (socket == null) {
             connect();
         }
