@@ -160,14 +160,10 @@ class GrantLifecycle {
         ReentrantLock lock = lockOf(id);
         lock.lock();
         try {
-            Grant grant = store.find(id).orElseThrow();
+            Grant grant = store.beginRelease(id, reason, actor, action, (force ? "forced " : "")
+                    + (reason == null ? "" : reason));
             if (grant.getState() == GrantState.RELEASED || grant.getState() == GrantState.FAILED) {
                 return grant;
-            }
-            if (grant.getState() != GrantState.RELEASING) {
-                grant = store.transition(id, Set.of(GrantState.ACTIVE, GrantState.QUARANTINED, GrantState.REQUESTED),
-                        GrantState.RELEASING, reason, actor, action, Outcome.SUCCESS,
-                        (force ? "forced " : "") + (reason == null ? "" : reason)).orElseThrow();
             }
             if (force) {
                 for (int group : grant.groups()) {

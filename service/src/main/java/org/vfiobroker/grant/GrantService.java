@@ -23,6 +23,8 @@ import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.vfiobroker.audit.AuditEvent.Outcome;
 import org.vfiobroker.host.Holder;
 import org.vfiobroker.host.ProcessMemlockResult;
@@ -63,6 +65,7 @@ public class GrantService {
     private final UnixUsers users;
     private final GrantProperties properties;
     private final GrantMetrics metrics;
+    private final TransactionTemplate readOnly;
     /** Allocation holds it shared, an SR-IOV change exclusively: no VF is granted while its PF changes. */
     private final ReadWriteLock hostShape = new ReentrantReadWriteLock();
     private final Set<Long> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -72,7 +75,9 @@ public class GrantService {
 
     GrantService(GrantStore store, GrantLifecycle lifecycle, HostSteps steps, InventoryService inventory,
                  PoolService pools, PolicyService policies, UnixUsers users, GrantProperties properties,
-                 GrantMetrics metrics) {
+                 GrantMetrics metrics, PlatformTransactionManager transactions) {
+        this.readOnly = new TransactionTemplate(transactions);
+        this.readOnly.setReadOnly(true);
         this.store = store;
         this.lifecycle = lifecycle;
         this.steps = steps;
@@ -137,33 +142,18 @@ public class GrantService {
             throw new InvalidInputException("numaNode", "numaNode: required with numaPolicy");
         }
         String digest = digest(r, named);
-        if (key != null) {
-            Optional<Created> replay = replay(caller, key, digest);
-            if (replay.isPresent()) {
-                return replay.get();
-            }
-        }
-        UnixUser user;
+        Preamble pre;
         try {
-            user = UnixNames.grantee(users, "unixUser", r.unixUser(), properties.minUid());
-        } catch (ProblemException e) {
-            throw refused(e, r.unixUser());
+            pre = readOnly.execute(status -> preamble(r, named, caller, key, digest));
+        } catch (Refusal x) {
+            throw refused(x.problem, x.user);
         }
-        refuseUnlessHostReady(r.unixUser());
-
-        Pool pool = null;
-        GrantPolicy policy = null;
-        if (!named) {
-            if (r.pool() == null || r.pool().isEmpty()) {
-                throw new InvalidInputException("pool", "pool: name a pool (with count), or, as ADMIN or OPERATOR, groups");
-            }
-            pool = pools.getByName("pool", r.pool());
-            Pool p = pool;
-            policy = policies.applicable(pool, user).orElseThrow(() -> refused(new ProblemException(
-                    ProblemType.POLICY_DENIED, "No policy lets Unix user '" + user.name() + "' receive from pool '"
-                    + p.getName() + "'; an ADMIN adds one (POST /api/v1/policies)").with("unixUser", user.name())
-                    .with("pool", p.getName()), user.name()));
+        if (pre.replay() != null) {
+            return pre.replay();
         }
+        UnixUser user = pre.user();
+        Pool pool = pre.pool();
+        GrantPolicy policy = pre.policy();
         if (!knownGrantees.contains(user.uid())) {
             try {
                 store.ensureGrantee(user.uid(), user.name());
@@ -183,6 +173,59 @@ public class GrantService {
         } finally {
             inFlight.remove(grant.getId());
         }
+    }
+
+    /** What a request needs before its reservation: an earlier answer, or the grantee, the pool and the policy. */
+    private record Preamble(Created replay, UnixUser user, Pool pool, GrantPolicy policy) {
+    }
+
+    /** A refusal found inside {@link #preamble}; recorded once its transaction has ended. */
+    private static final class Refusal extends RuntimeException {
+        final ProblemException problem;
+        final String user;
+
+        Refusal(ProblemException problem, String user) {
+            super(problem.getMessage(), null, false, false);
+            this.problem = problem;
+            this.user = user;
+        }
+    }
+
+    /**
+     * Reads, in one read-only transaction, what a request needs before its reservation: an earlier request with
+     * the same Idempotency-Key (its answer is the answer), the grantee (NSS), the host's readiness, the pool and
+     * the policy. A refusal comes out as a {@link Refusal}, so that the caller records it after this transaction
+     * (the audit event of a refusal has a transaction, and a connection, of its own).
+     */
+    private Preamble preamble(Request r, boolean named, String caller, String key, String digest) {
+        if (key != null) {
+            Optional<Created> replay = replay(caller, key, digest);
+            if (replay.isPresent()) {
+                return new Preamble(replay.get(), null, null, null);
+            }
+        }
+        UnixUser user;
+        try {
+            user = UnixNames.grantee(users, "unixUser", r.unixUser(), properties.minUid());
+        } catch (ProblemException e) {
+            throw new Refusal(e, r.unixUser());
+        }
+        ProblemException notReady = hostNotReady();
+        if (notReady != null) {
+            throw new Refusal(notReady, r.unixUser());
+        }
+        if (named) {
+            return new Preamble(null, user, null, null);
+        }
+        if (r.pool() == null || r.pool().isEmpty()) {
+            throw new InvalidInputException("pool", "pool: name a pool (with count), or, as ADMIN or OPERATOR, groups");
+        }
+        Pool pool = pools.getByName("pool", r.pool());
+        GrantPolicy policy = policies.applicable(pool, user).orElseThrow(() -> new Refusal(new ProblemException(
+                ProblemType.POLICY_DENIED, "No policy lets Unix user '" + user.name() + "' receive from pool '"
+                + pool.getName() + "'; an ADMIN adds one (POST /api/v1/policies)").with("unixUser", user.name())
+                .with("pool", pool.getName()), user.name()));
+        return new Preamble(null, user, pool, policy);
     }
 
     /** @return the reserved grant, or null when a concurrent request with the same key made it */
@@ -327,15 +370,16 @@ public class GrantService {
                 .with("iommuGroup", g.id()).with("inUseBy", why);
     }
 
-    private void refuseUnlessHostReady(String user) {
+    /** Why no grant is possible on this host now, or null when one is. */
+    private ProblemException hostNotReady() {
         HostSummary host = inventory.host();
         if (host.grantsPossible()) {
-            return;
+            return null;
         }
         ProblemType type = host.noiommuMode() ? ProblemType.NOIOMMU_MODE
                 : !host.iommu().present() ? ProblemType.NO_IOMMU : ProblemType.HOST_NOT_READY;
-        throw refused(new ProblemException(type, String.join(" ", host.grantBlockers()))
-                .with("grantBlockers", host.grantBlockers()), user);
+        return new ProblemException(type, String.join(" ", host.grantBlockers()))
+                .with("grantBlockers", host.grantBlockers());
     }
 
     /** Counts and records a refusal (in its own transaction, as the request's rolls back) and returns it. */

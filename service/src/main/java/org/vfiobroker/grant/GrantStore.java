@@ -215,6 +215,24 @@ class GrantStore {
         return Optional.of(g);
     }
 
+    /**
+     * Starts a release in one transaction: a grant that holds its groups moves to RELEASING (with an audit event);
+     * one already RELEASING is returned as it is (the release continues where it stopped), and so is one already
+     * RELEASED or FAILED (nothing to do).
+     */
+    @Transactional
+    public Grant beginRelease(long id, String reason, String actor, String action, String details) {
+        Grant g = grants.findById(id).orElseThrow();
+        if (g.getState() == GrantState.RELEASING || g.getState() == GrantState.RELEASED
+                || g.getState() == GrantState.FAILED) {
+            return g;
+        }
+        g.state(GrantState.RELEASING, reason, now());
+        grants.flush();
+        audit.record(new AuditEvent.Draft(actor, action, "grant:" + id, Outcome.SUCCESS, details));
+        return g;
+    }
+
     @Transactional
     public void markActivationFailed(long id) {
         grants.findById(id).orElseThrow().activationFailed();

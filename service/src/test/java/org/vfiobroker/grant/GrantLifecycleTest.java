@@ -7,10 +7,19 @@ import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.vfiobroker.host.DeviceNode;
 
 class GrantLifecycleTest extends GrantTestBase {
+
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     void activatesANamedGroupAndReleasesItBackToTheHost() throws Exception {
@@ -86,6 +95,27 @@ class GrantLifecycleTest extends GrantTestBase {
     private Response numaGrant(String pool, String user, int node, String policy) throws Exception {
         return post("/api/v1/grants", Map.of("unixUser", user, "pool", pool, "count", 1, "memlockBytes", 16 * MIB,
                 "durationSeconds", 600, "numaNode", node, "numaPolicy", policy));
+    }
+
+    @Test
+    void aRefusalIsAnsweredRecordedAndCounted() throws Exception {
+        String pool = vfPool("vfs-no-policy"); // no policy lets u42 receive from it
+        double before = refusals("policy-denied");
+
+        Response r = requestGrant(pool, "u42", 1, 16 * MIB, 600);
+
+        assertThat(r.status()).as(r.body()).isEqualTo(409);
+        assertThat(r.type()).isEqualTo("urn:vfio-broker:problem:policy-denied");
+        assertThat(r.json().path("pool").asString()).isEqualTo(pool);
+        assertThat(jdbc.queryForList("SELECT details FROM audit_event WHERE action = 'grant.refuse'"
+                + " AND target = 'unix-user:u42' AND outcome = 'REFUSED'", String.class))
+                .singleElement().asString().startsWith("policy-denied: No policy lets Unix user 'u42'");
+        assertThat(refusals("policy-denied")).isEqualTo(before + 1);
+    }
+
+    private double refusals(String reason) {
+        Counter c = meters.find("vfio.broker.grant.refusals").tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
     }
 
     @Test
