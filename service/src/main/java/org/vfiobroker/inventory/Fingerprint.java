@@ -17,11 +17,6 @@ import java.nio.file.Path;
  */
 public record Fingerprint(int functions, long functionsHash, int groups, long groupsHash, int nodes, long nodesHash) {
 
-    /** Reads the host's fingerprint: three listings and one {@code readlink} per function. */
-    static Fingerprint read(InventoryProperties properties) {
-        return reading(properties).fingerprint();
-    }
-
     /**
      * What the watcher read: the functions with their drivers and the {@code /dev/vfio} entries behind a
      * fingerprint, so that a difference can be told apart by group.
@@ -29,7 +24,7 @@ public record Fingerprint(int functions, long functionsHash, int groups, long gr
     record Reading(String[] functions, String[] drivers, String[] nodes, Fingerprint fingerprint) {
     }
 
-    /** Reads the listings and the fingerprint they make. */
+    /** Reads the host's listings and the fingerprint they make: three listings and one {@code readlink} per function. */
     static Reading reading(InventoryProperties properties) {
         Path devices = properties.sysfsRoot().resolve("bus/pci/devices");
         String[] names = Sysfs.list(devices);

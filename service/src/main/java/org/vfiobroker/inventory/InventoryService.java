@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
-
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
