@@ -10,8 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +43,12 @@ public class InventoryService implements DisposableBean {
     private volatile boolean stale = true;
     /** Groups the broker changed since the snapshot: the next read re-reads just them. */
     private final Set<Integer> changedGroups = ConcurrentHashMap.newKeySet();
+    /** Opens when the next targeted refresh to start has ended: it covers every group marked until it starts. */
+    private final AtomicReference<CountDownLatch> nextRefresh = new AtomicReference<>(new CountDownLatch(1));
+    /** Whether a caller of {@link #refreshGroups} is refreshing now (one at a time). */
+    private final AtomicBoolean refresher = new AtomicBoolean();
+    /** The latch the refresh under way opens when done, or null. */
+    private volatile CountDownLatch inProgress;
     /** Groups the broker is changing now: how many {@link Change}s of each are open. */
     private final Map<Integer, Integer> openChanges = new ConcurrentHashMap<>();
     /** Counts changes begun, refreshed or ended, so the watcher knows which came and went while it looked. */
@@ -136,17 +145,49 @@ public class InventoryService implements DisposableBean {
     /**
      * Re-reads these groups now, after the broker changed only them (bind, restore, device nodes): their
      * functions, the groups and the host summary, O(group) instead of a full rescan. When it returns, every read
-     * shows the change. Concurrent calls share the work: one refresh covers every group marked before it began.
+     * shows the change. Concurrent calls share the work like a group commit: one refresh covers every group marked
+     * before it began; the callers it covers wait for it together and return together, instead of taking the scan
+     * lock one after another only to find their groups done (a convoy that cost each of them a scheduling delay per
+     * caller ahead under load). If the refresh fails, the snapshot is left stale and the next read rescans.
      * Anything else: {@link #rescanAfterChange()} (SR-IOV, quarantine) or the hot-plug watcher.
      */
     public void refreshGroups(Collection<Integer> groups) {
         changedGroups.addAll(groups);
         touch(groups);
-        synchronized (scanLock) {
-            if (snapshot != null && !stale && !changedGroups.isEmpty()) {
-                refreshLocked();
+        CountDownLatch mine = nextRefresh.get(); // after marking: the refresh that takes this latch reads the marks
+        boolean interrupted = false;
+        while (mine.getCount() > 0) {
+            if (refresher.compareAndSet(false, true)) {
+                // Takes the pending latch: every latch is taken by exactly one refresh, which opens it.
+                CountDownLatch taken = nextRefresh.getAndSet(new CountDownLatch(1));
+                inProgress = taken;
+                try {
+                    synchronized (scanLock) {
+                        if (snapshot != null && !stale && !changedGroups.isEmpty()) {
+                            refreshLocked();
+                        }
+                        // else: the next read scans everything, marked groups included
+                    }
+                } finally {
+                    inProgress = null;
+                    refresher.set(false); // before opening: a caller woken below may start the next refresh
+                    taken.countDown();
+                }
+            } else {
+                CountDownLatch running = inProgress;
+                if (running == null) {
+                    Thread.yield(); // the refresher is just starting or ending
+                    continue;
+                }
+                try {
+                    running.await();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-            // else: the next read scans everything, marked groups included
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

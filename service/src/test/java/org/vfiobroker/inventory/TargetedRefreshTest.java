@@ -148,6 +148,46 @@ class TargetedRefreshTest {
     }
 
     @Test
+    void concurrentRefreshesEachReturnWithTheirOwnChangeInTheSnapshot() throws Exception {
+        SysfsFixture fx = SampleHosts.dense(tmp, 4, 24, 0, 0);
+        InventoryService inv = InventoryService.forRoots(fx.properties());
+        SimulatedHost host = new SimulatedHost(fx.properties(), new SimulatedHostProperties(1000));
+        List<IommuGroup> groups = inv.snapshot().groups().stream()
+                .filter(g -> g.takeable().takeable() && inv.members(g).stream().noneMatch(f -> "vfio-pci".equals(f.driver())))
+                .toList();
+        assertThat(groups).hasSizeGreaterThanOrEqualTo(32);
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(threads);
+            for (int t = 0; t < threads; t++) {
+                List<IommuGroup> mine = groups.subList(t * 4, t * 4 + 4);
+                done.add(pool.submit(() -> {
+                    int checked = 0;
+                    for (IommuGroup g : mine) {
+                        together.await(30, java.util.concurrent.TimeUnit.SECONDS); // all refresh at once
+                        host.bindGroup(g.id());
+                        inv.refreshGroups(List.of(g.id()));
+                        // when refreshGroups returns, this thread's change is in the snapshot, whoever refreshed
+                        assertThat(inv.members(inv.getGroup(g.id()))).as("group %d", g.id())
+                                .allMatch(f -> DmaOwnershipRule.leftAloneByBind(f) || "vfio-pci".equals(f.driver()));
+                        checked++;
+                    }
+                    return checked;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> f : done) {
+                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(4);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertSameAsFullScan(inv, fx);
+        inv.destroy();
+    }
+
+    @Test
     void withNoChangeUnderWayTheWatcherRescansAtOnce() {
         SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
         InventoryService inv = InventoryService.forRoots(fx.properties());
