@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -45,10 +44,8 @@ public class InventoryService implements DisposableBean {
     private final Set<Integer> changedGroups = ConcurrentHashMap.newKeySet();
     /** Opens when the next targeted refresh to start has ended: it covers every group marked until it starts. */
     private final AtomicReference<CountDownLatch> nextRefresh = new AtomicReference<>(new CountDownLatch(1));
-    /** Whether a caller of {@link #refreshGroups} is refreshing now (one at a time). */
-    private final AtomicBoolean refresher = new AtomicBoolean();
-    /** The latch the refresh under way opens when done, or null. */
-    private volatile CountDownLatch inProgress;
+    /** The latch the targeted refresh under way opens when done, or null (one refresh at a time). */
+    private final AtomicReference<CountDownLatch> refreshing = new AtomicReference<>();
     /** Groups the broker is changing now: how many {@link Change}s of each are open. */
     private final Map<Integer, Integer> openChanges = new ConcurrentHashMap<>();
     /** Counts changes begun, refreshed or ended, so the watcher knows which came and went while it looked. */
@@ -157,10 +154,13 @@ public class InventoryService implements DisposableBean {
         CountDownLatch mine = nextRefresh.get(); // after marking: the refresh that takes this latch reads the marks
         boolean interrupted = false;
         while (mine.getCount() > 0) {
-            if (refresher.compareAndSet(false, true)) {
+            CountDownLatch pending = nextRefresh.get();
+            if (refreshing.compareAndSet(null, pending)) {
                 // Takes the pending latch: every latch is taken by exactly one refresh, which opens it.
-                CountDownLatch taken = nextRefresh.getAndSet(new CountDownLatch(1));
-                inProgress = taken;
+                if (!nextRefresh.compareAndSet(pending, new CountDownLatch(1))) {
+                    refreshing.set(null); // another refresh took and opened it meanwhile: look again
+                    continue;
+                }
                 try {
                     synchronized (scanLock) {
                         if (snapshot != null && !stale && !changedGroups.isEmpty()) {
@@ -169,20 +169,17 @@ public class InventoryService implements DisposableBean {
                         // else: the next read scans everything, marked groups included
                     }
                 } finally {
-                    inProgress = null;
-                    refresher.set(false); // before opening: a caller woken below may start the next refresh
-                    taken.countDown();
+                    refreshing.set(null); // before opening: a caller woken below may start the next refresh
+                    pending.countDown();
                 }
             } else {
-                CountDownLatch running = inProgress;
-                if (running == null) {
-                    Thread.yield(); // the refresher is just starting or ending
-                    continue;
-                }
-                try {
-                    running.await();
-                } catch (InterruptedException e) {
-                    interrupted = true;
+                CountDownLatch running = refreshing.get();
+                if (running != null) {
+                    try {
+                        running.await();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
             }
         }
