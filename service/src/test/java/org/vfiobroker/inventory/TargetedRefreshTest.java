@@ -25,6 +25,20 @@ class TargetedRefreshTest {
     @TempDir
     Path tmp;
 
+    private final List<InventoryService> inventories = new java.util.ArrayList<>();
+
+    /** An inventory on the fixture, stopped after the test (also when it fails). */
+    private InventoryService inventoryOf(SysfsFixture fx) {
+        InventoryService inv = InventoryService.forRoots(fx.properties());
+        inventories.add(inv);
+        return inv;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void stopInventories() {
+        inventories.forEach(InventoryService::destroy);
+    }
+
     private static void assertSameAsFullScan(InventoryService refreshed, SysfsFixture fx) {
         InventoryService.Snapshot targeted = refreshed.snapshot();
         InventoryService full = InventoryService.forRoots(fx.properties());
@@ -42,7 +56,7 @@ class TargetedRefreshTest {
     @Test
     void aBoundAndHandedOverGroupThenItsRestore() {
         SysfsFixture fx = SampleHosts.workstation(tmp);
-        InventoryService inv = InventoryService.forRoots(fx.properties());
+        InventoryService inv = inventoryOf(fx);
         SimulatedHost host = new SimulatedHost(fx.properties(), new SimulatedHostProperties(1000));
         InventoryService.Snapshot before = inv.snapshot();
         int exercised = 0;
@@ -68,13 +82,12 @@ class TargetedRefreshTest {
         }
         assertThat(exercised).isGreaterThan(0);
         assertThat(inv.snapshot().devices()).isEqualTo(before.devices());
-        inv.destroy();
     }
 
     @Test
     void aFunctionThatAppearedInTheGroupMakesItAFullRescan() {
         SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
-        InventoryService inv = InventoryService.forRoots(fx.properties());
+        InventoryService inv = inventoryOf(fx);
         int before = inv.devices().size();
 
         FixtureFunction extra = fx.function("0000:01:00.2").ids(0x10de, 0x1aec).classCode(0x0c0330).group(1);
@@ -83,13 +96,12 @@ class TargetedRefreshTest {
 
         assertThat(inv.devices()).hasSize(before + 1);
         assertSameAsFullScan(inv, fx);
-        inv.destroy();
     }
 
     @Test
     void aFunctionThatAppearedElsewhereIsTheWatchersToFind() {
         SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
-        InventoryService inv = InventoryService.forRoots(fx.properties());
+        InventoryService inv = inventoryOf(fx);
         int before = inv.devices().size();
 
         FixtureFunction nic = fx.function("0000:00:1f.6").ids(0x8086, 0x15bb).driver("e1000e").group(9);
@@ -100,13 +112,12 @@ class TargetedRefreshTest {
         assertThat(inv.refreshIfChanged()).isTrue();
         assertThat(inv.devices()).hasSize(before + 1);
         assertSameAsFullScan(inv, fx);
-        inv.destroy();
     }
 
     @Test
     void theWatcherLeavesTheGroupsTheBrokerIsChangingAloneButFindsEverythingElse() throws Exception {
         SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
-        InventoryService inv = InventoryService.forRoots(fx.properties());
+        InventoryService inv = inventoryOf(fx);
         inv.snapshot();
         InventoryService.Change change = inv.changing(List.of(1));
         fx.rebind("0000:01:00.1", "vfio-pci"); // the broker's change, half done: not refreshed yet
@@ -130,13 +141,12 @@ class TargetedRefreshTest {
         change.close();
         assertThat(inv.refreshIfChanged()).as("the change refreshed its group when it closed").isFalse();
         assertSameAsFullScan(inv, fx);
-        inv.destroy();
     }
 
     @Test
     void aGroupTheBrokerChangedBeforeIsWatchedAgainOnceItsChangeEnded() {
         SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
-        InventoryService inv = InventoryService.forRoots(fx.properties());
+        InventoryService inv = inventoryOf(fx);
         inv.snapshot();
         fx.rebind("0000:01:00.1", "vfio-pci"); // the broker's change, done and refreshed
         inv.refreshGroups(List.of(1));
@@ -144,13 +154,12 @@ class TargetedRefreshTest {
         fx.rebind("0000:01:00.1", "snd_hda_intel"); // now nobody's change: the group is no longer excused
         assertThat(inv.refreshIfChanged()).isTrue();
         assertSameAsFullScan(inv, fx);
-        inv.destroy();
     }
 
     @Test
     void concurrentRefreshesEachReturnWithTheirOwnChangeInTheSnapshot() throws Exception {
         SysfsFixture fx = SampleHosts.dense(tmp, 4, 24, 0, 0);
-        InventoryService inv = InventoryService.forRoots(fx.properties());
+        InventoryService inv = inventoryOf(fx);
         SimulatedHost host = new SimulatedHost(fx.properties(), new SimulatedHostProperties(1000));
         List<IommuGroup> groups = inv.snapshot().groups().stream()
                 .filter(g -> g.takeable().takeable() && inv.members(g).stream().noneMatch(f -> "vfio-pci".equals(f.driver())))
@@ -184,30 +193,27 @@ class TargetedRefreshTest {
             pool.shutdownNow();
         }
         assertSameAsFullScan(inv, fx);
-        inv.destroy();
     }
 
     @Test
     void withNoChangeUnderWayTheWatcherRescansAtOnce() {
         SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
-        InventoryService inv = InventoryService.forRoots(fx.properties());
+        InventoryService inv = inventoryOf(fx);
         inv.snapshot();
         fx.rebind("0000:01:00.1", "vfio-pci"); // someone else's change
         assertThat(inv.refreshIfChanged()).isTrue();
         assertSameAsFullScan(inv, fx);
-        inv.destroy();
     }
 
     @Test
     void theWatcherDoesNotRescanForTheBrokersOwnChanges() {
         SysfsFixture fx = SampleHosts.gpuWithAudio(tmp);
-        InventoryService inv = InventoryService.forRoots(fx.properties());
+        InventoryService inv = inventoryOf(fx);
         inv.snapshot();
         fx.rebind("0000:01:00.1", "vfio-pci");
         inv.refreshGroups(List.of(1));
 
         assertThat(inv.refreshIfChanged()).isFalse();
         assertThat(inv.getGroup(1).viability().viable()).isTrue();
-        inv.destroy();
     }
 }

@@ -63,20 +63,24 @@ class TokenAuthenticationCacheTest {
         TokenAuthenticationCache cache = cache(Duration.ofSeconds(5), 10);
         remember(cache, TOKEN);
 
-        clock.advance(Duration.ofMillis(2499));
-        assertThat(cache.lookup(TOKEN)).isPresent();
-        assertThat(cache.lookup(TOKEN)).isPresent();
-        clock.advance(Duration.ofMillis(1));
-        assertThat(cache.lookup(TOKEN)).as("this one goes to the database").isEmpty();
-        assertThat(cache.lookup(TOKEN)).as("the others do not").isPresent();
-        assertThat(cache.lookup(TOKEN)).isPresent();
+        assertOneLookupGoesToTheDatabaseAfter(cache, Duration.ofMillis(2500));
 
         remember(cache, TOKEN); // what the database path found
         cache.settled(TOKEN, false);
-        clock.advance(Duration.ofMillis(2499));
-        assertThat(cache.lookup(TOKEN)).as("a fresh entry needs no refresh").isPresent();
+        assertOneLookupGoesToTheDatabaseAfter(cache, Duration.ofMillis(2500)); // settled: the next can be claimed
+    }
+
+    /**
+     * Until {@code due} after now every lookup is served from the cache; then the first one goes to the database
+     * (a miss) and the others keep the entry.
+     */
+    private void assertOneLookupGoesToTheDatabaseAfter(TokenAuthenticationCache cache, Duration due) {
+        clock.advance(due.minusMillis(1));
+        assertThat(cache.lookup(TOKEN)).as("not due yet: from the cache").isPresent();
+        assertThat(cache.lookup(TOKEN)).isPresent();
         clock.advance(Duration.ofMillis(1));
-        assertThat(cache.lookup(TOKEN)).as("settled: the next refresh can be claimed").isEmpty();
+        assertThat(cache.lookup(TOKEN)).as("due: this one goes to the database").isEmpty();
+        assertThat(cache.lookup(TOKEN)).as("the others do not").isPresent();
         assertThat(cache.lookup(TOKEN)).isPresent();
     }
 
@@ -126,11 +130,7 @@ class TokenAuthenticationCacheTest {
         TokenAuthenticationCache cache = cache(Duration.ofMinutes(10), 10);
         remember(cache, TOKEN);
 
-        clock.advance(Duration.ofSeconds(59));
-        assertThat(cache.lookup(TOKEN)).isPresent();
-        clock.advance(Duration.ofSeconds(1));
-        assertThat(cache.lookup(TOKEN)).as("the database path writes the last use").isEmpty();
-        assertThat(cache.lookup(TOKEN)).as("one request writes it, not all").isPresent();
+        assertOneLookupGoesToTheDatabaseAfter(cache, Duration.ofMinutes(1)); // it writes the last use, not all
     }
 
     @Test

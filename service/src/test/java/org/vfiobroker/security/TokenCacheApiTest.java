@@ -92,6 +92,13 @@ class TokenCacheApiTest extends ApiTest {
     }
 
     /** A token used once, so that it is cached. */
+    /** A token of a new VIEWER account (name from {@code prefix}), used once so that it is cached. */
+    private Token cachedViewerToken(String prefix, String name) throws Exception {
+        String owner = uniqueName(prefix);
+        createAccount(owner, "VIEWER");
+        return cachedToken(owner, Map.of("name", name));
+    }
+
     private Token cachedToken(String owner, Map<String, Object> body) throws Exception {
         Token t = createToken(owner, body);
         assertThat(call(get("/api/v1/host", t.bearer())).status()).isEqualTo(200);
@@ -107,9 +114,7 @@ class TokenCacheApiTest extends ApiTest {
 
         assertThat(call(delete("/api/v1/tokens/" + t.id(), basic(owner, PASSWORD))).status()).isEqualTo(204);
 
-        Response refused = call(get("/api/v1/host", t.bearer()));
-        assertThat(refused.status()).isEqualTo(401);
-        assertThat(refused.json().path("detail").asString()).contains("revoked");
+        assertRefused(t, "revoked");
     }
 
     @Test
@@ -121,9 +126,7 @@ class TokenCacheApiTest extends ApiTest {
         assertThat(call(put("/api/v1/accounts/" + owner + "/enabled", admin(), Map.of("enabled", false))).status())
                 .isEqualTo(200);
 
-        Response refused = call(get("/api/v1/host", t.bearer()));
-        assertThat(refused.status()).isEqualTo(401);
-        assertThat(refused.json().path("detail").asString()).contains("disabled");
+        assertRefused(t, "disabled");
 
         call(put("/api/v1/accounts/" + owner + "/enabled", admin(), Map.of("enabled", true)));
         assertThat(call(get("/api/v1/host", t.bearer())).status()).as("enabled again").isEqualTo(200);
@@ -156,16 +159,12 @@ class TokenCacheApiTest extends ApiTest {
 
         clock.advance(Duration.ofSeconds(3)); // within the TTL
 
-        Response refused = call(get("/api/v1/host", t.bearer()));
-        assertThat(refused.status()).isEqualTo(401);
-        assertThat(refused.json().path("detail").asString()).contains("expired");
+        assertRefused(t, "expired");
     }
 
     @Test
     void aChangeMadeElsewhereIsSeenOnceTheTtlHasPassed() throws Exception {
-        String owner = uniqueName("cache-ttl");
-        createAccount(owner, "VIEWER");
-        Token t = cachedToken(owner, Map.of("name", "revoked by another instance"));
+        Token t = cachedViewerToken("cache-ttl", "revoked by another instance");
 
         revokeElsewhere(t);
         assertThat(call(get("/api/v1/host", t.bearer())).status()).as("within the TTL: from the cache, no query")
@@ -173,33 +172,32 @@ class TokenCacheApiTest extends ApiTest {
 
         clock.advance(Duration.ofSeconds(5));
 
+        assertRefused(t, "revoked"); // after the TTL: read again
+    }
+
+    /** The token is refused now (401) and the problem says why. */
+    private void assertRefused(Token t, String why) throws Exception {
         Response refused = call(get("/api/v1/host", t.bearer()));
-        assertThat(refused.status()).as("after the TTL: read again").isEqualTo(401);
-        assertThat(refused.json().path("detail").asString()).contains("revoked");
+        assertThat(refused.status()).as(refused.body()).isEqualTo(401);
+        assertThat(refused.json().path("detail").asString()).contains(why);
     }
 
     @Test
     void aRefusalFoundByTheRefreshInTheSecondHalfOfTheTtlIsFinal() throws Exception {
-        String owner = uniqueName("cache-refresh");
-        createAccount(owner, "VIEWER");
-        Token t = cachedToken(owner, Map.of("name", "revoked elsewhere found by the refresh"));
+        Token t = cachedViewerToken("cache-refresh", "revoked elsewhere found by the refresh");
         revokeElsewhere(t);
 
         clock.advance(Duration.ofSeconds(3)); // second half of the 5 s TTL: the first request reads the token again
 
         assertThat(cache.size()).isEqualTo(1);
-        Response refused = call(get("/api/v1/host", t.bearer()));
-        assertThat(refused.status()).isEqualTo(401);
-        assertThat(refused.json().path("detail").asString()).contains("revoked");
+        assertRefused(t, "revoked");
         assertThat(cache.size()).as("the refusal forgot the entry").isZero();
         assertThat(call(get("/api/v1/host", t.bearer())).status()).isEqualTo(401);
     }
 
     @Test
     void theLastUseIsStillWrittenWhenDue() throws Exception {
-        String owner = uniqueName("cache-touch");
-        createAccount(owner, "VIEWER");
-        Token t = cachedToken(owner, Map.of("name", "busy"));
+        Token t = cachedViewerToken("cache-touch", "busy");
         Instant first = lastUsed(t);
 
         clock.advance(Duration.ofSeconds(61));
