@@ -32,6 +32,7 @@ class GrantLifecycle {
     private static final Logger log = LoggerFactory.getLogger(GrantLifecycle.class);
 
     private final GrantStore store;
+    private final HoldingQueries holding;
     private final HostSteps steps;
     private final InventoryService inventory;
     private final GrantMetrics metrics;
@@ -39,9 +40,10 @@ class GrantLifecycle {
     private final GrantLocks userLocks = new GrantLocks();
     private final Duration grace;
 
-    GrantLifecycle(GrantStore store, HostSteps steps, InventoryService inventory, GrantMetrics metrics,
+    GrantLifecycle(GrantStore store, HoldingQueries holding, HostSteps steps, InventoryService inventory, GrantMetrics metrics,
                    org.vfiobroker.policy.GrantProperties properties) {
         this.store = store;
+        this.holding = holding;
         this.steps = steps;
         this.inventory = inventory;
         this.metrics = metrics;
@@ -121,7 +123,7 @@ class GrantLifecycle {
         ReentrantLock lock = userLocks.of(uid);
         lock.lock();
         try {
-            long sum = store.memlockSum(uid, excludeGrant);
+            long sum = holding.memlockLimited(uid, excludeGrant);
             if (sum > 0) {
                 steps.run(null, "memlock-user", "unix-user:" + user, "bytes=" + sum,
                         () -> steps.host().setUserMemlock(user, sum));

@@ -57,6 +57,7 @@ public class GrantService {
     private static final int MAX_ATTEMPTS = 12;
 
     private final GrantStore store;
+    private final HoldingQueries holding;
     private final GrantLifecycle lifecycle;
     private final HostSteps steps;
     private final InventoryService inventory;
@@ -73,12 +74,13 @@ public class GrantService {
     /** Uids whose grantee row (the lock the quota check takes) exists; saves a transaction per grant. */
     private final Set<Long> knownGrantees = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    GrantService(GrantStore store, GrantLifecycle lifecycle, HostSteps steps, InventoryService inventory,
+    GrantService(GrantStore store, HoldingQueries holding, GrantLifecycle lifecycle, HostSteps steps, InventoryService inventory,
                  PoolService pools, PolicyService policies, UnixUsers users, GrantProperties properties,
                  GrantMetrics metrics, PlatformTransactionManager transactions) {
         this.readOnly = new TransactionTemplate(transactions);
         this.readOnly.setReadOnly(true);
         this.store = store;
+        this.holding = holding;
         this.lifecycle = lifecycle;
         this.steps = steps;
         this.inventory = inventory;
@@ -249,7 +251,7 @@ public class GrantService {
                     throw e;
                 }
                 if (named || attempt >= MAX_ATTEMPTS) {
-                    Set<Integer> held = store.heldGroups();
+                    Set<Integer> held = holding.heldGroups();
                     int taken = (named ? groups : List.<Integer>of()).stream().filter(held::contains).findFirst()
                             .orElse(-1);
                     throw refused(taken >= 0 ? store.alreadyGranted(taken) : new ProblemException(

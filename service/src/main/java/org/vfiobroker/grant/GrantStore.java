@@ -169,18 +169,6 @@ class GrantStore {
         return grants.findByStateIn(states);
     }
 
-    /**
-     * The memlock of the user's requested and active grants but {@code excludeGrant}: what its drop-in says. One
-     * auto-committed query (asked at every activation and release, under the user's lock).
-     */
-    public long memlockSum(long uid, long excludeGrant) {
-        return holding.memlockLimited(uid, excludeGrant);
-    }
-
-    public Set<Integer> heldGroups() {
-        return holding.heldGroups();
-    }
-
     @Transactional(readOnly = true)
     public long count(GrantState state) {
         return grants.countByState(state);

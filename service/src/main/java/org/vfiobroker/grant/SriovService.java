@@ -21,12 +21,15 @@ public class SriovService {
 
     private final InventoryService inventory;
     private final GrantStore store;
+    private final HoldingQueries holding;
     private final GrantService grants;
     private final HostSteps steps;
 
-    SriovService(InventoryService inventory, GrantStore store, GrantService grants, HostSteps steps) {
+    SriovService(InventoryService inventory, GrantStore store, HoldingQueries holding, GrantService grants,
+                 HostSteps steps) {
         this.inventory = inventory;
         this.store = store;
+        this.holding = holding;
         this.grants = grants;
         this.steps = steps;
     }
@@ -48,7 +51,7 @@ public class SriovService {
                 throw new InvalidInputException("numVfs", "numVfs: " + numVfs + " is out of range; " + address
                         + " supports 0 to " + pf.sriov().totalVfs());
             }
-            Set<Integer> held = store.heldGroups();
+            Set<Integer> held = holding.heldGroups();
             List<String> granted = new ArrayList<>();
             if (pf.iommuGroup() != null && held.contains(pf.iommuGroup())) {
                 granted.add(address + " (the PF itself, group " + pf.iommuGroup() + ")");
