@@ -1,73 +1,84 @@
 package org.vfiobroker.grant;
 
-import jakarta.persistence.CascadeType;
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
-import jakarta.persistence.FetchType;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.OneToMany;
-import jakarta.persistence.OrderBy;
-import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
-/** A lease of whole IOMMU groups to a Unix user. */
-@Entity
-@Table(name = "device_grant")
+/**
+ * A lease of whole IOMMU groups to a Unix user: a row of {@code device_grant} with its {@code grant_item}s, read
+ * and written by {@link GrantStore} only. Its methods change the object; the store writes what changed.
+ */
 public class Grant {
 
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
-    @Enumerated(EnumType.STRING)
-    @Column(nullable = false, length = 16)
     private GrantState state;
-    @Column(name = "unix_user", nullable = false, length = 32)
     private String unixUser;
-    @Column(nullable = false)
     private long uid;
-    @Column(nullable = false)
     private long gid;
-    @Column(name = "pool_id")
     private Long poolId;
-    @Column(name = "policy_id")
     private Long policyId;
-    @Column(name = "memlock_bytes", nullable = false)
     private long memlockBytes;
-    @Column(name = "numa_node")
     private Integer numaNode;
-    @Column(name = "numa_policy", length = 16)
     private String numaPolicy;
-    @Column(name = "requested_by", nullable = false, length = 64)
     private String requestedBy;
-    @Column(name = "idempotency_key", length = 128)
     private String idempotencyKey;
-    @Column(name = "request_digest", length = 64)
     private String requestDigest;
-    @Column(name = "activation_failed", nullable = false)
     private boolean activationFailed;
-    @Column(length = 2000)
     private String reason;
-    @Column(name = "created_at", nullable = false)
     private Instant createdAt;
-    @Column(name = "activated_at")
     private Instant activatedAt;
-    @Column(name = "expires_at", nullable = false)
     private Instant expiresAt;
-    @Column(name = "released_at")
     private Instant releasedAt;
-    @Column(name = "updated_at", nullable = false)
     private Instant updatedAt;
-    @OneToMany(mappedBy = "grant", cascade = CascadeType.ALL, fetch = FetchType.EAGER)
-    @OrderBy("iommuGroup")
-    private List<GrantItem> items = new ArrayList<>();
+    private final List<GrantItem> items = new ArrayList<>();
 
-    protected Grant() {
+    /** A grant as stored; its items follow through {@link #loadedItem}. */
+    private Grant(long id) {
+        this.id = id;
+    }
+
+    /** A grant read from its row, with the store's column values. */
+    static Grant loaded(long id, GrantState state, String unixUser, long uid, long gid, Long poolId, Long policyId,
+                        long memlockBytes, Integer numaNode, String numaPolicy, String requestedBy,
+                        String idempotencyKey, String requestDigest, boolean activationFailed, String reason,
+                        Instant createdAt, Instant activatedAt, Instant expiresAt, Instant releasedAt,
+                        Instant updatedAt) {
+        Grant g = new Grant(id);
+        g.state = state;
+        g.unixUser = unixUser;
+        g.uid = uid;
+        g.gid = gid;
+        g.poolId = poolId;
+        g.policyId = policyId;
+        g.memlockBytes = memlockBytes;
+        g.numaNode = numaNode;
+        g.numaPolicy = numaPolicy;
+        g.requestedBy = requestedBy;
+        g.idempotencyKey = idempotencyKey;
+        g.requestDigest = requestDigest;
+        g.activationFailed = activationFailed;
+        g.reason = reason;
+        g.createdAt = createdAt;
+        g.activatedAt = activatedAt;
+        g.expiresAt = expiresAt;
+        g.releasedAt = releasedAt;
+        g.updatedAt = updatedAt;
+        return g;
+    }
+
+    void loadedItem(GrantItem item) {
+        items.add(item);
+    }
+
+    /** The id the database gave the new row. */
+    void inserted(long id) {
+        if (this.id != null) {
+            throw new IllegalStateException("grant " + this.id + " is stored already");
+        }
+        this.id = id;
     }
 
     Grant(String unixUser, long uid, long gid, Long poolId, Long policyId, long memlockBytes, Integer numaNode,
@@ -90,10 +101,11 @@ public class Grant {
         this.expiresAt = expiresAt;
     }
 
-    void addItem(int group, String members, Integer numaNode, java.util.Map<String, String> driversToRestore) {
-        GrantItem item = new GrantItem(this, group, members, numaNode);
+    void addItem(int group, String members, Integer numaNode, Map<String, String> driversToRestore) {
+        GrantItem item = new GrantItem(group, members, numaNode);
         item.previousDrivers(driversToRestore);
         items.add(item);
+        items.sort(Comparator.comparingInt(GrantItem::getIommuGroup));
     }
 
     void state(GrantState next, String reason, Instant now) {
@@ -192,12 +204,17 @@ public class Grant {
         return expiresAt;
     }
 
+    public Instant getUpdatedAt() {
+        return updatedAt;
+    }
+
     public Instant getReleasedAt() {
         return releasedAt;
     }
 
+    /** The items in order of their group. */
     public List<GrantItem> getItems() {
-        return items;
+        return Collections.unmodifiableList(items);
     }
 
     public List<Integer> groups() {

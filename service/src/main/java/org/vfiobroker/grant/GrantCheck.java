@@ -36,17 +36,15 @@ public class GrantCheck {
     private final PolicyService policies;
     private final UnixUsers users;
     private final GrantProperties properties;
-    private final GrantItemRepository items;
     private final HoldingQueries heldNow;
 
     GrantCheck(InventoryService inventory, PoolService pools, PolicyService policies, UnixUsers users,
-               GrantProperties properties, GrantItemRepository items, HoldingQueries heldNow) {
+               GrantProperties properties, HoldingQueries heldNow) {
         this.inventory = inventory;
         this.pools = pools;
         this.policies = policies;
         this.users = users;
         this.properties = properties;
-        this.items = items;
         this.heldNow = heldNow;
     }
 
@@ -84,7 +82,7 @@ public class GrantCheck {
                 if (g.isEmpty()) {
                     reasons.add("IOMMU group " + id + " does not exist on this host");
                 } else if (held.contains(id)) {
-                    reasons.add("IOMMU group " + id + " is held by grant " + items.holderOf(id).map(String::valueOf)
+                    reasons.add("IOMMU group " + id + " is held by grant " + heldNow.holderOf(id).map(String::valueOf)
                             .orElse("(another)"));
                 } else if (!g.get().takeable().takeable()) {
                     g.get().takeable().blockers().forEach(b -> reasons.add("group " + id + ": " + b.reason()));

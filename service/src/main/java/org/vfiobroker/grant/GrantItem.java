@@ -1,14 +1,5 @@
 package org.vfiobroker.grant;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.FetchType;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.JoinColumn;
-import jakarta.persistence.ManyToOne;
-import jakarta.persistence.Table;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -17,46 +8,43 @@ import java.util.Optional;
  * One IOMMU group of a grant. {@code activeGroup} equals the group while the grant holds it and is null after;
  * the database's UNIQUE constraint on it is what makes a group's grant exclusive.
  */
-@Entity
-@Table(name = "grant_item")
 public class GrantItem {
 
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    private Long id;
-    @ManyToOne(fetch = FetchType.LAZY, optional = false)
-    @JoinColumn(name = "grant_id", nullable = false)
-    private Grant grant;
-    @Column(name = "iommu_group", nullable = false)
     private int iommuGroup;
-    @Column(name = "active_group")
     private Integer activeGroup;
     /** {@code address=vvvv:dddd} of each member at grant time, comma-separated. */
-    @Column(nullable = false)
     private String members;
     /** {@code address=driver} of each member the broker bound (driver empty: none), comma-separated. */
-    @Column(name = "previous_drivers")
     private String previousDrivers;
-    @Column(name = "numa_node")
     private Integer numaNode;
 
-    protected GrantItem() {
-    }
-
-    GrantItem(Grant grant, int group, String members, Integer numaNode) {
-        this.grant = grant;
+    GrantItem(int group, String members, Integer numaNode) {
         this.iommuGroup = group;
         this.activeGroup = group;
         this.members = members;
         this.numaNode = numaNode;
     }
 
-    void letGo() {
-        this.activeGroup = null;
+    /** An item as stored. */
+    static GrantItem loaded(int group, Integer activeGroup, String members, String previousDrivers,
+                            Integer numaNode) {
+        GrantItem item = new GrantItem(group, members, numaNode);
+        item.activeGroup = activeGroup;
+        item.previousDrivers = previousDrivers;
+        return item;
     }
 
-    public Long getId() {
-        return id;
+    /** The stored forms of the members and the drivers to restore. */
+    String membersText() {
+        return members;
+    }
+
+    String previousDriversText() {
+        return previousDrivers;
+    }
+
+    void letGo() {
+        this.activeGroup = null;
     }
 
     public int getIommuGroup() {

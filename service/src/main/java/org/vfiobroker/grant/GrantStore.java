@@ -1,15 +1,24 @@
 package org.vfiobroker.grant;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.data.domain.PageRequest;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.ResultSetExtractor;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -22,25 +31,47 @@ import org.vfiobroker.policy.UnixUser;
 import org.vfiobroker.problem.ProblemException;
 import org.vfiobroker.problem.ProblemType;
 
-/** The grant feature's transactions; each method is one short transaction, never around a host call. */
+/**
+ * The grant feature's storage and transactions: grants with their items, the grantees' lock rows; each writing
+ * method is one short transaction, never around a host call. Plain JDBC: a grant is read with its items in one
+ * statement, and a change writes exactly the columns it changed. A state change is a compare-and-set on the
+ * state the grant was read in, so two concurrent changes of one grant never both win.
+ */
 @Component
 class GrantStore {
 
-    private final GrantRepository grants;
-    private final GrantItemRepository items;
-    private final GranteeRepository grantees;
+    private static final String COLUMNS = "g.id, g.state, g.unix_user, g.uid, g.gid, g.pool_id, g.policy_id,"
+            + " g.memlock_bytes, g.numa_node, g.numa_policy, g.requested_by, g.idempotency_key, g.request_digest,"
+            + " g.activation_failed, g.reason, g.created_at, g.activated_at, g.expires_at, g.released_at,"
+            + " g.updated_at, i.iommu_group, i.active_group, i.members, i.previous_drivers,"
+            + " i.numa_node AS item_numa_node";
+    private static final String SELECT = "SELECT " + COLUMNS
+            + " FROM device_grant g LEFT JOIN grant_item i ON i.grant_id = g.id";
+    static final String BY_ID = SELECT + " WHERE g.id = ? ORDER BY i.iommu_group";
+    static final String BY_IDEMPOTENCY_KEY = SELECT + " WHERE g.requested_by = ? AND g.idempotency_key = ?"
+            + " ORDER BY i.iommu_group";
+    static final String INSERT_GRANT = "INSERT INTO device_grant (state, unix_user, uid, gid, pool_id, policy_id,"
+            + " memlock_bytes, numa_node, numa_policy, requested_by, idempotency_key, request_digest,"
+            + " activation_failed, created_at, expires_at, updated_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?)";
+    static final String INSERT_ITEM = "INSERT INTO grant_item (grant_id, iommu_group, active_group, members,"
+            + " previous_drivers, numa_node) VALUES (?, ?, ?, ?, ?, ?)";
+    static final String CHANGE_STATE = "UPDATE device_grant SET state = ?, reason = ?, activated_at = ?,"
+            + " released_at = ?, updated_at = ? WHERE id = ? AND state = ?";
+    static final String LET_GO = "UPDATE grant_item SET active_group = NULL WHERE grant_id = ?"
+            + " AND active_group IS NOT NULL";
+    static final String LOCK_GRANTEE = "SELECT uid FROM grantee WHERE uid = ? FOR UPDATE";
+
+    private final JdbcTemplate jdbc;
     private final AuditLog audit;
     private final Clock clock;
     private final HoldingQueries holding;
 
-    GrantStore(GrantRepository grants, GrantItemRepository items, GranteeRepository grantees, AuditLog audit,
-               Clock clock, HoldingQueries holding) {
-        this.holding = holding;
-        this.grants = grants;
-        this.items = items;
-        this.grantees = grantees;
+    GrantStore(JdbcTemplate jdbc, AuditLog audit, Clock clock, HoldingQueries holding) {
+        this.jdbc = jdbc;
         this.audit = audit;
         this.clock = clock;
+        this.holding = holding;
     }
 
     /**
@@ -64,21 +95,25 @@ class GrantStore {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
+    /** The grantee's row, made the first time a Unix user receives a grant (a concurrent maker fails on the key). */
     @Transactional(propagation = Propagation.REQUIRES_NEW)
     public void ensureGrantee(long uid, String name) {
-        if (grantees.findById(uid).isEmpty()) {
-            grantees.saveAndFlush(new Grantee(uid, name));
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM grantee WHERE uid = ?", Long.class, uid);
+        if (n == null || n == 0) {
+            jdbc.update("INSERT INTO grantee (uid, username) VALUES (?, ?)", uid, name);
         }
     }
 
     /**
      * Checks the policy under the grantee's row lock and reserves the groups (items with {@code active_group}
-     * set). A group held by another grant fails the flush on the UNIQUE constraint; the caller retries or
+     * set). A group held by another grant fails the insert on the UNIQUE constraint; the caller retries or
      * refuses.
      */
     @Transactional
     public Grant reserve(Reservation r) {
-        grantees.lock(r.user().uid()).orElseThrow();
+        if (jdbc.queryForList(LOCK_GRANTEE, Long.class, r.user().uid()).isEmpty()) {
+            throw new IllegalStateException("no grantee row for uid " + r.user().uid());
+        }
         if (r.policy() != null) {
             QuotaRules.Holding held = new QuotaRules.Holding(
                     (int) Math.min(Integer.MAX_VALUE, holding.heldFromPool(r.user().uid(), r.poolId())),
@@ -114,11 +149,41 @@ class GrantStore {
                 r.policy() == null ? null : r.policy().getId(), r.memlockBytes(), r.numaNode(), r.numaPolicy(),
                 r.requestedBy(), r.idempotencyKey(), r.digest(), now, now.plusSeconds(r.durationSeconds()));
         chosen.forEach(c -> grant.addItem(c.group(), c.members(), c.numaNode(), c.driversToRestore()));
-        grants.saveAndFlush(grant);
+        insert(grant);
         audit.record("grant.create", "grant:" + grant.getId(), Outcome.SUCCESS, "user=" + r.user().name() + " uid="
                 + r.user().uid() + " groups=" + grant.groups() + " memlockBytes=" + r.memlockBytes() + " expiresAt="
                 + grant.getExpiresAt() + (r.poolName() == null ? " named" : " pool=" + r.poolName()));
         return grant;
+    }
+
+    private void insert(Grant g) {
+        GeneratedKeyHolder key = new GeneratedKeyHolder();
+        jdbc.update(con -> {
+            PreparedStatement s = con.prepareStatement(INSERT_GRANT, new String[] {"id"});
+            s.setString(1, g.getState().name());
+            s.setString(2, g.getUnixUser());
+            s.setLong(3, g.getUid());
+            s.setLong(4, g.getGid());
+            s.setObject(5, g.getPoolId(), Types.BIGINT);
+            s.setObject(6, g.getPolicyId(), Types.BIGINT);
+            s.setLong(7, g.getMemlockBytes());
+            s.setObject(8, g.getNumaNode(), Types.INTEGER);
+            s.setString(9, g.getNumaPolicy());
+            s.setString(10, g.getRequestedBy());
+            s.setString(11, g.getIdempotencyKey());
+            s.setString(12, g.getRequestDigest());
+            s.setObject(13, time(g.getCreatedAt()));
+            s.setObject(14, time(g.getExpiresAt()));
+            s.setObject(15, time(g.getUpdatedAt()));
+            return s;
+        }, key);
+        g.inserted(key.getKeyAs(Long.class));
+        for (GrantItem item : g.getItems()) {
+            // One statement per item (a grant has few): a group held by another grant fails right here, and the
+            // exception names the constraint (the caller tells it from the idempotency key's).
+            jdbc.update(INSERT_ITEM, g.getId(), item.getIommuGroup(), item.getActiveGroup(), item.membersText(),
+                    item.previousDriversText(), item.getNumaNode());
+        }
     }
 
     private static ProblemException refusal(Reservation r, QuotaRules.Decision d) {
@@ -141,7 +206,7 @@ class GrantStore {
     }
 
     ProblemException alreadyGranted(int group) {
-        Optional<Long> holder = items.holderOf(group);
+        Optional<Long> holder = holding.holderOf(group);
         ProblemException e = new ProblemException(ProblemType.ALREADY_GRANTED, "IOMMU group " + group
                 + " is held by grant " + holder.map(String::valueOf).orElse("(another)")
                 + "; one grant per group. Wait for it to end or revoke it").with("iommuGroup", group);
@@ -149,41 +214,59 @@ class GrantStore {
         return e;
     }
 
-    @Transactional(readOnly = true)
+    // Reads of one statement run in the caller's transaction when there is one, else on their own.
+
     public Optional<Grant> find(long id) {
-        return grants.findById(id);
+        return jdbc.query(BY_ID, GRANTS, id).stream().findFirst();
     }
 
-    @Transactional(readOnly = true)
     public Optional<Grant> byIdempotencyKey(String requestedBy, String key) {
-        return grants.findByRequestedByAndIdempotencyKey(requestedBy, key);
+        return jdbc.query(BY_IDEMPOTENCY_KEY, GRANTS, requestedBy, key).stream().findFirst();
     }
 
-    @Transactional(readOnly = true)
+    /** The newest grants first, at most {@code limit}, in a state and of a user when given. */
     public List<Grant> search(GrantState state, String user, int limit) {
-        return grants.search(state, user, PageRequest.of(0, limit));
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder();
+        if (state != null) {
+            where.append(" WHERE state = ?");
+            args.add(state.name());
+        }
+        if (user != null) {
+            where.append(where.isEmpty() ? " WHERE" : " AND").append(" unix_user = ?");
+            args.add(user);
+        }
+        args.add(limit);
+        return jdbc.query(SELECT + " WHERE g.id IN (SELECT id FROM device_grant" + where
+                + " ORDER BY id DESC FETCH FIRST ? ROWS ONLY) ORDER BY g.id DESC, i.iommu_group", GRANTS, args.toArray());
     }
 
-    @Transactional(readOnly = true)
+    /** The grants in these states, oldest first. */
     public List<Grant> inStates(Set<GrantState> states) {
-        return grants.findByStateIn(states);
+        if (states.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.query(SELECT + " WHERE g.state IN (" + states.stream().map(s -> "?")
+                .collect(Collectors.joining(", ")) + ") ORDER BY g.id, i.iommu_group", GRANTS,
+                states.stream().map(GrantState::name).sorted().toArray());
     }
 
-    @Transactional(readOnly = true)
     public long count(GrantState state) {
-        return grants.countByState(state);
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM device_grant WHERE state = ?", Long.class, state.name());
+        return n == null ? 0 : n;
     }
 
-    @Transactional(readOnly = true)
     public long memlockOf(GrantState state) {
-        return grants.memlockOf(state);
+        Long sum = jdbc.queryForObject("SELECT COALESCE(SUM(memlock_bytes), 0) FROM device_grant WHERE state = ?",
+                Long.class, state.name());
+        return sum == null ? 0 : sum;
     }
 
     /** Records the drivers to restore for a group's members as the bind reported them, when not as predicted. */
     @Transactional
     public void previousDrivers(long grantId, int group, Map<String, String> drivers) {
-        grants.findById(grantId).orElseThrow().getItems().stream().filter(i -> i.getIommuGroup() == group)
-                .forEach(i -> i.previousDrivers(drivers));
+        jdbc.update("UPDATE grant_item SET previous_drivers = ? WHERE grant_id = ? AND iommu_group = ?",
+                GrantItem.format(drivers), grantId, group);
     }
 
     /**
@@ -193,12 +276,10 @@ class GrantStore {
     @Transactional
     public Optional<Grant> transition(long id, Set<GrantState> from, GrantState to, String reason, String actor,
                                       String action, Outcome outcome, String details) {
-        Grant g = grants.findById(id).orElseThrow();
-        if (!from.contains(g.getState())) {
+        Grant g = find(id).orElseThrow();
+        if (!from.contains(g.getState()) || !changeState(g, to, reason)) {
             return Optional.empty();
         }
-        g.state(to, reason, now());
-        grants.flush();
         audit.record(new AuditEvent.Draft(actor, action, "grant:" + id, outcome, details));
         return Optional.of(g);
     }
@@ -210,26 +291,49 @@ class GrantStore {
      */
     @Transactional
     public Grant beginRelease(long id, String reason, String actor, String action, String details) {
-        Grant g = grants.findById(id).orElseThrow();
-        if (g.getState() == GrantState.RELEASING || g.getState() == GrantState.RELEASED
-                || g.getState() == GrantState.FAILED) {
-            return g;
+        while (true) {
+            Grant g = find(id).orElseThrow();
+            if (g.getState() == GrantState.RELEASING || g.getState() == GrantState.RELEASED
+                    || g.getState() == GrantState.FAILED) {
+                return g;
+            }
+            if (changeState(g, GrantState.RELEASING, reason)) {
+                audit.record(new AuditEvent.Draft(actor, action, "grant:" + id, Outcome.SUCCESS, details));
+                return g;
+            }
+            // moved by someone else since it was read: look again
         }
-        g.state(GrantState.RELEASING, reason, now());
-        grants.flush();
-        audit.record(new AuditEvent.Draft(actor, action, "grant:" + id, Outcome.SUCCESS, details));
-        return g;
+    }
+
+    /**
+     * Writes a state change made by {@link Grant#state} if the grant is still in the state it was read in; a grant
+     * that lets go of its groups frees them (their items' {@code active_group}) in the same transaction.
+     */
+    private boolean changeState(Grant g, GrantState to, String reason) {
+        GrantState was = g.getState();
+        g.state(to, reason, now());
+        int changed = jdbc.update(CHANGE_STATE, to.name(), g.getReason(), time(g.getActivatedAt()),
+                time(g.getReleasedAt()), time(g.getUpdatedAt()), g.getId(), was.name());
+        if (changed == 0) {
+            return false;
+        }
+        if (!GrantState.HOLDING.contains(to)) {
+            jdbc.update(LET_GO, g.getId());
+        }
+        return true;
     }
 
     @Transactional
     public void markActivationFailed(long id) {
-        grants.findById(id).orElseThrow().activationFailed();
+        jdbc.update("UPDATE device_grant SET activation_failed = TRUE WHERE id = ?", id);
     }
 
     @Transactional
     public Grant extend(long id, Instant newExpiry, String details) {
-        Grant g = grants.findById(id).orElseThrow();
+        Grant g = find(id).orElseThrow();
         g.expiresAt(newExpiry, now());
+        jdbc.update("UPDATE device_grant SET expires_at = ?, updated_at = ? WHERE id = ?", time(g.getExpiresAt()),
+                time(g.getUpdatedAt()), id);
         audit.record("grant.extend", "grant:" + id, Outcome.SUCCESS, details);
         return g;
     }
@@ -243,5 +347,41 @@ class GrantStore {
     @Transactional
     public void record(AuditEvent.Draft draft) {
         audit.record(draft);
+    }
+
+    /** Grants with their items from rows of {@link #SELECT}, ordered by grant and then group. */
+    private static final ResultSetExtractor<List<Grant>> GRANTS = rs -> {
+        Map<Long, Grant> grants = new LinkedHashMap<>();
+        while (rs.next()) {
+            long id = rs.getLong("id");
+            Grant g = grants.get(id);
+            if (g == null) {
+                g = Grant.loaded(id, GrantState.valueOf(rs.getString("state")), rs.getString("unix_user"),
+                        rs.getLong("uid"), rs.getLong("gid"), rs.getObject("pool_id", Long.class),
+                        rs.getObject("policy_id", Long.class), rs.getLong("memlock_bytes"),
+                        rs.getObject("numa_node", Integer.class), rs.getString("numa_policy"),
+                        rs.getString("requested_by"), rs.getString("idempotency_key"), rs.getString("request_digest"),
+                        rs.getBoolean("activation_failed"), rs.getString("reason"), instant(rs, "created_at"),
+                        instant(rs, "activated_at"), instant(rs, "expires_at"), instant(rs, "released_at"),
+                        instant(rs, "updated_at"));
+                grants.put(id, g);
+            }
+            Integer group = rs.getObject("iommu_group", Integer.class);
+            if (group != null) {
+                g.loadedItem(GrantItem.loaded(group, rs.getObject("active_group", Integer.class),
+                        rs.getString("members"), rs.getString("previous_drivers"),
+                        rs.getObject("item_numa_node", Integer.class)));
+            }
+        }
+        return new ArrayList<>(grants.values());
+    };
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime time(Instant at) {
+        return at == null ? null : OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
     }
 }

@@ -1,6 +1,7 @@
 package org.vfiobroker.grant;
 
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -8,7 +9,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * What is held now, asked on every grant request, activation and release: how many groups a user holds from a
- * pool, which groups are held, a user's memlock sum. One place for these questions and their SQL.
+ * pool, which groups are held and by which grant, a user's memlock sum. One place for these questions and their SQL.
  *
  * <p>They go through the grant's state (an item's {@code active_group} is set exactly while its grant is in a
  * {@link GrantState#HOLDING} state), so the index on {@code device_grant (state, uid)} finds the holding grants
@@ -25,6 +26,7 @@ class HoldingQueries {
             + " AND i.active_group IS NOT NULL";
     static final String HELD_GROUPS = "SELECT i.active_group FROM grant_item i JOIN device_grant g ON g.id = i.grant_id"
             + " WHERE g.state IN (" + literals(GrantState.HOLDING) + ") AND i.active_group IS NOT NULL";
+    static final String HOLDER_OF = "SELECT grant_id FROM grant_item WHERE active_group = ?";
     /** The memlock of a user's grants in the given states but one ({@code -1}: none). */
     static final String MEMLOCK_HOLDING = memlockSum(GrantState.HOLDING);
     static final String MEMLOCK_LIMITED = memlockSum(GrantState.LIMITED);
@@ -54,6 +56,11 @@ class HoldingQueries {
     /** The memlock of the user's requested and active grants but {@code excludeGrant}: what its drop-in says. */
     long memlockLimited(long uid, long excludeGrant) {
         return sum(MEMLOCK_LIMITED, uid, excludeGrant);
+    }
+
+    /** The grant that holds this group now, if any. */
+    Optional<Long> holderOf(int group) {
+        return jdbc.queryForList(HOLDER_OF, Long.class, group).stream().findFirst();
     }
 
     private long sum(String sql, long uid, long exclude) {

@@ -12,7 +12,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The questions asked on every grant (how many groups the user holds from the pool, which groups are held, the
- * user's memlock sum) are answered from what is held now, not by walking every grant ever made. The rows are
+ * user's memlock sum, and who holds a group) are answered from what is held now, not by walking every grant ever made. The rows are
  * written in the test's transaction and rolled back after it, so no other test sees them.
  */
 @Transactional
@@ -51,6 +51,8 @@ class HoldingQueriesTest extends GrantTestBase {
         assertThat(holding.memlockLimited(UID, -1)).isEqualTo(6 * MIB);
         long oneOfThem = jdbc.queryForObject("SELECT MAX(id) FROM device_grant WHERE uid = ?", Long.class, UID);
         assertThat(holding.memlockLimited(UID, oneOfThem)).isEqualTo(4 * MIB);
+        assertThat(holding.holderOf(9003)).contains(oneOfThem);
+        assertThat(holding.holderOf(9000)).isEmpty();
 
         // The plans of the very statements: H2 reads the 3 holding grants through device_grant (state, uid), not
         // the user's or the pool's 2,003 grants.
@@ -58,6 +60,10 @@ class HoldingQueriesTest extends GrantTestBase {
         assertReadsOnlyTheHolding(explain(HoldingQueries.HELD_GROUPS));
         assertReadsOnlyTheHolding(explain(HoldingQueries.MEMLOCK_HOLDING, UID, -1));
         assertReadsOnlyTheHolding(explain(HoldingQueries.MEMLOCK_LIMITED, UID, -1));
+        // Who holds a group: one row through the UNIQUE index of active_group, not the 2,000 items of group 9000.
+        String plan = explain(HoldingQueries.HOLDER_OF, 9003);
+        assertThat(plan).contains("GRANT_ITEM_ACTIVE_GROUP_UNIQUE");
+        assertThat(scanned(plan)).as(plan).isBetween(1, 2); // the row, and the cursor's look past it
     }
 
     private String explain(String sql, Object... args) {
@@ -66,12 +72,17 @@ class HoldingQueriesTest extends GrantTestBase {
 
     private static void assertReadsOnlyTheHolding(String plan) {
         assertThat(plan).contains("DEVICE_GRANT_STATE_UID_IDX");
+        assertThat(scanned(plan)).as(plan).isPositive().isLessThan(100); // the other tests' holding grants, not 2,003
+    }
+
+    /** The rows a plan of EXPLAIN ANALYZE read, over all its tables. */
+    private static int scanned(String plan) {
         Matcher m = Pattern.compile("scanCount: (\\d+)").matcher(plan);
         int reads = 0;
         while (m.find()) {
             reads += Integer.parseInt(m.group(1));
         }
-        assertThat(reads).as(plan).isPositive().isLessThan(100); // the other tests' holding grants, not 2,003
+        return reads;
     }
 
     private long poolId(String name) {
