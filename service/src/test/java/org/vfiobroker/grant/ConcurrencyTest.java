@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -14,12 +17,18 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.vfiobroker.audit.AuditEvent.Outcome;
 
-/** Many parallel requests: never two holders of one group, never a quota exceeded. */
+/**
+ * Many parallel requests: never two holders of one group, never a quota exceeded, never two winners of one state
+ * change.
+ */
 class ConcurrencyTest extends GrantTestBase {
 
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    GrantStore store;
 
     private List<Response> parallel(int n, Callable<Response> request) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -85,5 +94,39 @@ class ConcurrencyTest extends GrantTestBase {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    @Test
+    void ofManyConcurrentChangesOfOneGrantsStateExactlyOneWins() throws Exception {
+        Response granted = grantGroups("u17", List.of(20), MIB);
+        assertThat(granted.status()).isEqualTo(201);
+        long id = granted.id();
+        int threads = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Optional<Grant>>> changes = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                String actor = "racer" + i;
+                changes.add(pool.submit(() -> {
+                    start.await();
+                    return store.transition(id, Set.of(GrantState.ACTIVE), GrantState.QUARANTINED, "test race", actor,
+                            "grant.test-race", Outcome.SUCCESS, "");
+                }));
+            }
+            start.countDown();
+            int won = 0;
+            for (Future<Optional<Grant>> f : changes) {
+                won += f.get().isPresent() ? 1 : 0;
+            }
+            assertThat(won).as("changes that won").isEqualTo(1);
+            assertThat(jdbc.queryForObject("select count(*) from audit_event where action = 'grant.test-race'"
+                    + " and target = ?", Long.class, "grant:" + id)).isEqualTo(1);
+            assertThat(store.find(id).orElseThrow().getState()).isEqualTo(GrantState.QUARANTINED);
+        } finally {
+            pool.shutdown();
+            delete("/api/v1/grants/" + id + "?force=true");
+        }
+        assertThat(store.find(id).orElseThrow().getState()).isEqualTo(GrantState.RELEASED);
     }
 }
