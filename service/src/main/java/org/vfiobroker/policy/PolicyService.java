@@ -89,7 +89,7 @@ public class PolicyService {
         GrantPolicy policy = new GrantPolicy(now());
         apply(policy, in);
         try {
-            policies.saveAndFlush(policy);
+            policies.insert(policy);
         } catch (DataIntegrityViolationException e) {
             throw exists();
         }
@@ -102,7 +102,7 @@ public class PolicyService {
         GrantPolicy policy = get(id);
         apply(policy, in);
         try {
-            policies.flush();
+            policies.update(policy);
         } catch (DataIntegrityViolationException e) {
             throw exists();
         }
@@ -113,8 +113,7 @@ public class PolicyService {
     @PreAuthorize(Roles.ADMIN)
     public void delete(long id) {
         GrantPolicy policy = get(id);
-        policies.delete(policy);
-        policies.flush();
+        policies.delete(id);
         audit.record("policy.delete", "policy:" + id, Outcome.SUCCESS, describe(policy));
     }
 

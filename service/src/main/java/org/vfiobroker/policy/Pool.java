@@ -1,45 +1,38 @@
 package org.vfiobroker.policy;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
 import java.time.Instant;
 import org.vfiobroker.inventory.PciAddress;
 
-/** A named device selector. */
-@Entity
-@Table(name = "pool")
+/** A named device selector. {@link PoolRepository} reads and writes it (table {@code pool}). */
 public class Pool {
 
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
-    @Column(nullable = false, length = 64)
     private String name;
-    @Column(length = 256)
     private String description;
-    @Column(name = "vendor_devices", nullable = false)
     private String vendorDevices;
-    @Column(name = "class_prefixes", nullable = false)
     private String classPrefixes;
-    @Column(nullable = false)
     private String addresses;
-    @Column(name = "physical_functions", nullable = false)
     private String physicalFunctions;
-    @Column(name = "created_at", nullable = false)
-    private Instant createdAt;
-    @Column(name = "updated_at", nullable = false)
+    private final Instant createdAt;
     private Instant updatedAt;
-
-    protected Pool() {
-    }
 
     Pool(String name, String description, PoolSelector selector, Instant now) {
         this.createdAt = now;
         set(name, description, selector, now);
+    }
+
+    /** A stored pool; the criteria as stored, comma-separated lists. */
+    Pool(long id, String name, String description, String vendorDevices, String classPrefixes, String addresses,
+         String physicalFunctions, Instant createdAt, Instant updatedAt) {
+        this.id = id;
+        this.name = name;
+        this.description = description;
+        this.vendorDevices = vendorDevices;
+        this.classPrefixes = classPrefixes;
+        this.addresses = addresses;
+        this.physicalFunctions = physicalFunctions;
+        this.createdAt = createdAt;
+        this.updatedAt = updatedAt;
     }
 
     final void set(String name, String description, PoolSelector selector, Instant now) {
@@ -50,6 +43,11 @@ public class Pool {
         this.addresses = PoolSelector.join(selector.addresses());
         this.physicalFunctions = PoolSelector.join(selector.physicalFunctions());
         this.updatedAt = now;
+    }
+
+    /** Given by the database on INSERT. */
+    void setId(long id) {
+        this.id = id;
     }
 
     public Long getId() {
@@ -68,6 +66,22 @@ public class Pool {
         return new PoolSelector(PoolSelector.split(vendorDevices), PoolSelector.split(classPrefixes),
                 PoolSelector.split(addresses).stream().map(PciAddress::parse).toList(),
                 PoolSelector.split(physicalFunctions).stream().map(PciAddress::parse).toList());
+    }
+
+    String vendorDevices() {
+        return vendorDevices;
+    }
+
+    String classPrefixes() {
+        return classPrefixes;
+    }
+
+    String addresses() {
+        return addresses;
+    }
+
+    String physicalFunctions() {
+        return physicalFunctions;
     }
 
     public Instant getCreatedAt() {

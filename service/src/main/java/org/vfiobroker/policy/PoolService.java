@@ -83,7 +83,7 @@ public class PoolService {
         }
         Pool pool = new Pool(name, description, selector, now());
         try {
-            pools.saveAndFlush(pool);
+            pools.insert(pool);
         } catch (DataIntegrityViolationException e) {
             throw exists(name);
         }
@@ -99,7 +99,7 @@ public class PoolService {
             throw exists(name);
         });
         pool.set(name, description, selector, now());
-        pools.flush();
+        pools.update(pool);
         audit.record("pool.update", "pool:" + id, Outcome.SUCCESS, "name=" + name + " " + describe(selector));
         return pool;
     }
@@ -112,8 +112,7 @@ public class PoolService {
                     + "' is named by policies; delete or change them first (GET /api/v1/policies)")
                     .with("poolId", id);
         }
-        pools.delete(pool);
-        pools.flush();
+        pools.delete(id);
         audit.record("pool.delete", "pool:" + id, Outcome.SUCCESS, "name=" + pool.getName());
     }
 
