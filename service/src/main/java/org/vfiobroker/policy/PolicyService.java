@@ -6,7 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -90,7 +90,7 @@ public class PolicyService {
         apply(policy, in);
         try {
             policies.insert(policy);
-        } catch (DataIntegrityViolationException e) {
+        } catch (DuplicateKeyException e) {
             throw exists();
         }
         audit.record("policy.create", "policy:" + policy.getId(), Outcome.SUCCESS, describe(policy));
@@ -103,7 +103,7 @@ public class PolicyService {
         apply(policy, in);
         try {
             policies.update(policy);
-        } catch (DataIntegrityViolationException e) {
+        } catch (DuplicateKeyException e) {
             throw exists();
         }
         audit.record("policy.update", "policy:" + id, Outcome.SUCCESS, describe(policy));

@@ -146,6 +146,39 @@ class PoolPolicyApiTest extends GrantTestBase {
                 "pp-list-b user alice");
     }
 
+    @Test
+    void aPoolHoldsTheLongestSelectorTheApiAccepts() throws Exception {
+        Map<String, List<String>> lists = Map.of(
+                "vendorDevices", entries(i -> String.format("%04x:%04x", 0x8000 + i, 0x1000 + i)),
+                "classPrefixes", entries(i -> String.format("%06x", 0x020000 + i)),
+                "addresses", entries(i -> String.format("0000:%02x:%02x.0", i / 32, i % 32)),
+                "physicalFunctions", entries(i -> String.format("0000:%02x:%02x.0", 0x40 + i / 32, i % 32)));
+
+        JsonNode made = created(post("/api/v1/pools", Map.of("name", "pp-longest", "selector", lists)));
+        Response again = put("/api/v1/pools/" + made.path("id").asLong(), Map.of("name", "pp-longest",
+                "selector", lists));
+
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        JsonNode read = tree(get("/api/v1/pools/" + made.path("id").asLong())).path("selector");
+        lists.forEach((field, entries) -> assertThat(strings(read.path(field))).as(field).isEqualTo(entries));
+        Response tooMany = post("/api/v1/pools", Map.of("name", "pp-too-many", "selector",
+                Map.of("vendorDevices", entries(i -> String.format("%04x:%04x", 0x9000, i), 257))));
+        assertThat(tooMany.status()).as(tooMany.body()).isEqualTo(400);
+        assertThat(tree(tooMany).path("detail").asString()).contains("at most 256 entries (got 257)");
+    }
+
+    private static List<String> entries(java.util.function.IntFunction<String> entry) {
+        return entries(entry, 256);
+    }
+
+    private static List<String> entries(java.util.function.IntFunction<String> entry, int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(entry.apply(i));
+        }
+        return out;
+    }
+
     private static Map<String, Object> pool(String name) {
         return Map.of("name", name, "selector", Map.of("classPrefixes", List.of("02")));
     }
