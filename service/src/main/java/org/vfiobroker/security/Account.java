@@ -1,50 +1,22 @@
 package org.vfiobroker.security;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.Objects;
 
-/** A service account of the dashboard or the API. */
-@Entity
-@Table(name = "account")
+/**
+ * A service account of the dashboard or the API. A change made here is stored only when {@link AccountRepository}
+ * is told to write it.
+ */
 public class Account {
 
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
-
-    @Column(nullable = false, unique = true, length = 64)
-    private String username;
-
-    @Column(name = "display_name", length = 128)
+    private final String username;
     private String displayName;
-
-    @Column(name = "password_hash", nullable = false)
     private String passwordHash;
-
-    @Enumerated(EnumType.STRING)
-    @Column(nullable = false, length = 16)
     private Role role;
-
-    @Column(nullable = false)
     private boolean enabled;
-
-    @Column(name = "created_at", nullable = false)
-    private Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
+    private final Instant createdAt;
     private Instant updatedAt;
-
-    protected Account() {
-        // for JPA
-    }
 
     public Account(String username, String passwordHash, Role role, Instant createdAt) {
         this.username = Objects.requireNonNull(username);
@@ -55,8 +27,23 @@ public class Account {
         this.enabled = true;
     }
 
+    /** An account as stored. */
+    Account(long id, String username, String displayName, String passwordHash, Role role, boolean enabled,
+            Instant createdAt, Instant updatedAt) {
+        this(username, passwordHash, role, createdAt);
+        this.id = id;
+        this.displayName = displayName;
+        this.enabled = enabled;
+        this.updatedAt = Objects.requireNonNull(updatedAt);
+    }
+
     public Long getId() {
         return id;
+    }
+
+    /** Set by {@link AccountRepository#insert} to the generated key. */
+    void setId(long id) {
+        this.id = id;
     }
 
     public String getUsername() {

@@ -42,7 +42,7 @@ public class AccountService {
     @PreAuthorize(Roles.ADMIN)
     @Transactional(readOnly = true)
     public List<Account> list() {
-        return accounts.findAllByOrderByUsernameAsc();
+        return accounts.findAll();
     }
 
     @PreAuthorize(Roles.ADMIN)
@@ -72,7 +72,7 @@ public class AccountService {
         }
         Account account = new Account(username, encoder.encode(password), role, now());
         account.setDisplayName(display, account.getCreatedAt());
-        accounts.saveAndFlush(account);
+        accounts.insert(account);
         tokenCache.invalidateAll();
         audit.record("account.create", target(username), Outcome.SUCCESS, "role=" + role);
         return account;
@@ -92,6 +92,7 @@ public class AccountService {
             requireAnotherAdministrator(account, "take the ADMIN role from");
         }
         account.setRole(role, now());
+        accounts.updateRole(account);
         tokenCache.invalidateAll();
         audit.record("account.role", target(username), Outcome.SUCCESS, "role " + before + " -> " + role);
         return account;
@@ -108,6 +109,7 @@ public class AccountService {
             requireAnotherAdministrator(account, "disable");
         }
         account.setEnabled(enabled, now());
+        accounts.updateEnabled(account);
         tokenCache.invalidateAll();
         audit.record(enabled ? "account.enable" : "account.disable", target(username), Outcome.SUCCESS, null);
         return account;
@@ -118,6 +120,7 @@ public class AccountService {
         Account account = load(username);
         AccountRules.password(password, username);
         account.setPasswordHash(encoder.encode(password), now());
+        accounts.updatePasswordHash(account);
         tokenCache.invalidateAll();
         audit.record("account.password", target(username), Outcome.SUCCESS, null);
     }
@@ -129,7 +132,6 @@ public class AccountService {
         refuseSelf(username, "delete");
         requireAnotherAdministrator(account, "delete");
         accounts.delete(account);
-        accounts.flush();
         tokenCache.invalidateAll();
         audit.record("account.delete", target(username), Outcome.SUCCESS, "role was " + account.getRole());
     }
@@ -144,8 +146,7 @@ public class AccountService {
         if (!account.isEnabledAdministrator()) {
             return;
         }
-        List<Account> admins = accounts.lockEnabledAdministrators();
-        if (admins.stream().noneMatch(a -> !a.getId().equals(account.getId()))) {
+        if (accounts.lockEnabledAdministrators().stream().allMatch(account.getId()::equals)) {
             throw new ProblemException(ProblemType.LAST_ADMINISTRATOR, "Cannot " + verb + " '" + account.getUsername()
                     + "': it is the last enabled ADMIN. Create or enable another ADMIN first.")
                     .with("username", account.getUsername());

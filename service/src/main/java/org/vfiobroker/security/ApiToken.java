@@ -1,59 +1,23 @@
 package org.vfiobroker.security;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
-import jakarta.persistence.FetchType;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
-import jakarta.persistence.JoinColumn;
-import jakarta.persistence.ManyToOne;
-import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** An API token: only the SHA-256 of the token is stored, never the token. */
-@Entity
-@Table(name = "api_token")
+/**
+ * An API token: only the SHA-256 of the token is stored, never the token. A change made here is stored only when
+ * {@link ApiTokenRepository} is told to write it.
+ */
 class ApiToken {
 
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
-
-    @ManyToOne(fetch = FetchType.EAGER, optional = false)
-    @JoinColumn(name = "account_id", nullable = false)
-    private Account account;
-
-    @Column(nullable = false, length = 64)
-    private String name;
-
-    @Enumerated(EnumType.STRING)
-    @Column(nullable = false, length = 16)
-    private Role scope;
-
-    @Column(nullable = false, length = 16, unique = true)
-    private String prefix;
-
-    @Column(name = "secret_hash", nullable = false, length = 64)
-    private String secretHash;
-
-    @Column(name = "created_at", nullable = false)
-    private Instant createdAt;
-
-    @Column(name = "expires_at", nullable = false)
-    private Instant expiresAt;
-
-    @Column(name = "last_used_at")
+    private final Account account;
+    private final String name;
+    private final Role scope;
+    private final String prefix;
+    private final String secretHash;
+    private final Instant createdAt;
+    private final Instant expiresAt;
     private Instant lastUsedAt;
-
-    @Column(name = "revoked_at")
     private Instant revokedAt;
-
-    protected ApiToken() {
-        // for JPA
-    }
 
     ApiToken(Account account, String name, Role scope, String prefix, String secretHash, Instant createdAt,
              Instant expiresAt) {
@@ -66,8 +30,22 @@ class ApiToken {
         this.expiresAt = expiresAt;
     }
 
+    /** A token as stored, with its owner. */
+    ApiToken(long id, Account account, String name, Role scope, String prefix, String secretHash, Instant createdAt,
+             Instant expiresAt, Instant lastUsedAt, Instant revokedAt) {
+        this(account, name, scope, prefix, secretHash, createdAt, expiresAt);
+        this.id = id;
+        this.lastUsedAt = lastUsedAt;
+        this.revokedAt = revokedAt;
+    }
+
     Long getId() {
         return id;
+    }
+
+    /** Set by {@link ApiTokenRepository#insert} to the generated key. */
+    void setId(long id) {
+        this.id = id;
     }
 
     Account getAccount() {

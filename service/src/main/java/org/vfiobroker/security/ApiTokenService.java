@@ -86,8 +86,9 @@ public class ApiTokenService {
         }
         String token = ApiTokens.newToken(prefix);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        ApiToken saved = tokens.saveAndFlush(new ApiToken(owner, name, granted, prefix, ApiTokens.hash(token), now,
-                now.plus(Duration.ofDays(days))));
+        ApiToken saved = new ApiToken(owner, name, granted, prefix, ApiTokens.hash(token), now,
+                now.plus(Duration.ofDays(days)));
+        tokens.insert(saved);
         cache.invalidateAll();
         audit.record("token.create", target(saved), Outcome.SUCCESS, "name=" + name + " account="
                 + owner.getUsername() + " scope=" + granted + " prefix=" + ApiTokens.DISPLAY_PREFIX + prefix
@@ -100,8 +101,7 @@ public class ApiTokenService {
     @Transactional(readOnly = true)
     public List<ApiTokenView> list() {
         Instant now = clock.instant();
-        List<ApiToken> found = isAdmin() ? tokens.findAllByOrderByIdDesc()
-                : tokens.findByAccountUsernameOrderByIdDesc(callerName());
+        List<ApiToken> found = isAdmin() ? tokens.findAll() : tokens.findByAccountUsername(callerName());
         return found.stream().map(t -> t.view(now)).toList();
     }
 
@@ -116,6 +116,7 @@ public class ApiTokenService {
             return;
         }
         token.revoke(clock.instant());
+        tokens.updateRevokedAt(token);
         cache.invalidateAll();
         audit.record("token.revoke", target(token), Outcome.SUCCESS, "name=" + token.getName() + " account="
                 + token.getAccount().getUsername());

@@ -52,7 +52,7 @@ class InitialAdministrator implements ApplicationRunner {
         if (generated) {
             password = generatePassword();
         }
-        accounts.save(new Account(USERNAME, encoder.encode(password), Role.ADMIN, clock.instant()));
+        accounts.insert(new Account(USERNAME, encoder.encode(password), Role.ADMIN, clock.instant()));
         audit.record(new AuditEvent.Draft("system", "account.create", AccountService.target(USERNAME),
                 AuditEvent.Outcome.SUCCESS, "role=ADMIN first administrator" + (generated ? ", generated password" : "")));
         if (generated) {

@@ -2,6 +2,7 @@ package org.vfiobroker.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,15 @@ class AccountApiTest extends ApiTest {
         assertThat(created.json().path("displayName").asString()).isEqualTo("Alice A.");
         assertThat(created.body()).doesNotContain("password");
         assertThat(call(get("/api/v1/host", basic(name, PASSWORD))).status()).isEqualTo(200);
+        JsonNode stored = call(get("/api/v1/accounts/" + name, admin())).json();
+        assertThat(stored.path("displayName").asString()).isEqualTo("Alice A.");
+        assertThat(stored.path("enabled").asBoolean()).isTrue();
+        assertThat(time(stored, "createdAt")).isEqualTo(time(created.json(), "createdAt"))
+                .isEqualTo(time(stored, "updatedAt"));
+    }
+
+    private static Instant time(JsonNode account, String field) {
+        return Instant.parse(account.path(field).asString());
     }
 
     @Test
@@ -101,6 +111,10 @@ class AccountApiTest extends ApiTest {
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("role").asString()).isEqualTo("OPERATOR");
+        JsonNode stored = call(get("/api/v1/accounts/" + name, admin())).json();
+        assertThat(stored.path("role").asString()).isEqualTo("OPERATOR");
+        assertThat(time(stored, "updatedAt")).isEqualTo(time(r.json(), "updatedAt"))
+                .isAfter(time(stored, "createdAt"));
         JsonNode events = call(get("/api/v1/audit/events?target=account:" + name, admin())).json().path("items");
         assertThat(events).extracting(e -> e.path("action").asString())
                 .containsExactly("account.role", "account.create");
