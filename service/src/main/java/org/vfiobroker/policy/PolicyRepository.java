@@ -7,14 +7,14 @@ import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
 
 /**
  * The policies (table {@code grant_policy}), each read with its pool in one JOIN: one statement per method, in
  * the caller's transaction. Plain SQL through {@link JdbcClient}, without JPA: every grant request reads the
  * policies of a pool, and a changed {@link GrantPolicy} reaches the database only through {@link #update}.
  */
-@Repository
+@Component
 class PolicyRepository {
 
     private static final String SELECT = "SELECT gp.id, gp.subject_kind, gp.subject_name, gp.max_groups,"

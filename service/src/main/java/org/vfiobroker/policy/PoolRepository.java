@@ -11,14 +11,14 @@ import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
 
 /**
  * The pools (table {@code pool}): one statement per method, in the caller's transaction. Plain SQL through
  * {@link JdbcClient}, without JPA: every grant request reads a pool, and a changed {@link Pool} reaches the
  * database only through {@link #update}, never behind the caller's back.
  */
-@Repository
+@Component
 class PoolRepository {
 
     /** A pool's columns as {@code pool p}, labelled {@code pool_*}: a query joining the pool reads them too. */

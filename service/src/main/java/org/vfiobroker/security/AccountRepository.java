@@ -6,14 +6,14 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
 
 /**
  * The {@code account} table, with the statements this package needs and nothing else: plain SQL, no ORM writing
  * back what changed. Each change of an {@link Account} is stored by the statement its service method calls here,
  * which writes only the columns that change. Runs in the caller's transaction when there is one.
  */
-@Repository
+@Component
 class AccountRepository {
 
     /** The columns {@link #ROW} reads, of {@code account} as {@code a}; they keep their names. */

@@ -7,14 +7,14 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
 
 /**
  * The {@code api_token} table, with the statements this package needs and nothing else: plain SQL, no ORM writing
  * back what changed. A token is read together with its owner (one join), so {@link ApiToken#getAccount()} is the
  * owner as it is now. Runs in the caller's transaction when there is one.
  */
-@Repository
+@Component
 class ApiTokenRepository {
 
     /** The owner's columns keep their names, for {@link AccountRepository#ROW}; the token's that clash are renamed. */
