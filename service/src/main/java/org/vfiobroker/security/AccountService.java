@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -58,6 +59,11 @@ public class AccountService {
         return load(username);
     }
 
+    private static ProblemException exists(String username) {
+        return new ProblemException(ProblemType.ACCOUNT_EXISTS, "An account named '" + username
+                + "' exists already; choose another name").with("username", username);
+    }
+
     @PreAuthorize(Roles.ADMIN)
     public Account create(String username, String displayName, String password, Role role) {
         AccountRules.username(username);
@@ -67,12 +73,15 @@ public class AccountService {
             throw new org.vfiobroker.problem.InvalidInputException("role", "role: one of ADMIN, OPERATOR, SCHEDULER, VIEWER");
         }
         if (accounts.findByUsername(username).isPresent()) {
-            throw new ProblemException(ProblemType.ACCOUNT_EXISTS, "An account named '" + username
-                    + "' exists already; choose another name").with("username", username);
+            throw exists(username);
         }
         Account account = new Account(username, encoder.encode(password), role, now());
         account.setDisplayName(display, account.getCreatedAt());
-        accounts.insert(account);
+        try {
+            accounts.insert(account);
+        } catch (DuplicateKeyException e) {
+            throw exists(username); // made by a concurrent request since the look above
+        }
         tokenCache.invalidateAll();
         audit.record("account.create", target(username), Outcome.SUCCESS, "role=" + role);
         return account;

@@ -65,9 +65,10 @@ class ApiTokenRepository {
         token.setId(key.getKeyAs(Long.class));
     }
 
-    void updateRevokedAt(ApiToken token) {
-        Stores.changeOne(jdbc, "UPDATE api_token SET revoked_at = ? WHERE id = ?", Stores.utc(token.getRevokedAt()),
-                token.getId());
+    /** Writes the token's revocation unless it was revoked already; whether this call revoked it. */
+    boolean revoke(ApiToken token) {
+        return jdbc.sql("UPDATE api_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .params(Stores.utc(token.getRevokedAt()), token.getId()).update() == 1;
     }
 
     /** Writes the token's last use; a token deleted meanwhile is no error (its owner was deleted). */

@@ -116,7 +116,9 @@ public class ApiTokenService {
             return;
         }
         token.revoke(clock.instant());
-        tokens.updateRevokedAt(token);
+        if (!tokens.revoke(token)) {
+            return; // a concurrent request revoked it first, and audited that
+        }
         cache.invalidateAll();
         audit.record("token.revoke", target(token), Outcome.SUCCESS, "name=" + token.getName() + " account="
                 + token.getAccount().getUsername());

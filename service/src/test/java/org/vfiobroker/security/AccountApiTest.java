@@ -52,6 +52,20 @@ class AccountApiTest extends ApiTest {
         assertThat(again.json().path("type").asString()).isEqualTo("urn:vfio-broker:problem:account-exists");
     }
 
+    @Test
+    void ofConcurrentCreationsOfOneNameOneSucceedsAndTheOthersAreToldItExists() throws Exception {
+        String name = uniqueName("race");
+
+        List<Response> answers = concurrently(6, () -> post("/api/v1/accounts", admin(), Map.of("username", name,
+                "password", PASSWORD, "role", "VIEWER")));
+
+        assertThat(answers).filteredOn(r -> r.status() == 201).hasSize(1);
+        assertThat(answers).filteredOn(r -> r.status() != 201).allSatisfy(r -> {
+            assertThat(r.status()).as(r.body()).isEqualTo(409);
+            assertThat(r.json().path("type").asString()).isEqualTo("urn:vfio-broker:problem:account-exists");
+        });
+    }
+
     static Stream<Arguments> badAccounts() {
         return Stream.of(
                 Arguments.of("empty name", "", PASSWORD, "VIEWER", "username"),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -184,6 +185,17 @@ class TokenApiTest extends ApiTest {
 
         JsonNode events = call(get("/api/v1/audit/events?target=token:" + id, admin())).json().path("items");
 
+        assertThat(events).extracting(e -> e.path("action").asString()).containsExactly("token.revoke", "token.create");
+    }
+
+    @Test
+    void concurrentRevocationsOfOneTokenRevokeItOnceAndAuditItOnce() throws Exception {
+        long id = createToken(admin(), Map.of("name", "revoked at once")).path("details").path("id").asLong();
+
+        List<Response> answers = concurrently(6, () -> delete("/api/v1/tokens/" + id, admin()));
+
+        assertThat(answers).allSatisfy(r -> assertThat(r.status()).as(r.body()).isEqualTo(204));
+        JsonNode events = call(get("/api/v1/audit/events?target=token:" + id, admin())).json().path("items");
         assertThat(events).extracting(e -> e.path("action").asString()).containsExactly("token.revoke", "token.create");
     }
 

@@ -3,11 +3,17 @@ package org.vfiobroker.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
@@ -106,6 +112,31 @@ public abstract class ApiTest {
     }
 
     /** Performs the request and checks the response against the contract. */
+    /** The same request sent by {@code n} threads at once (released together), answers in order of sending. */
+    protected List<Response> concurrently(int n, Supplier<MockHttpServletRequestBuilder> request)
+            throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Response>> answers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                MockHttpServletRequestBuilder built = request.get();
+                answers.add(threads.submit(() -> {
+                    start.await();
+                    return call(built);
+                }));
+            }
+            start.countDown();
+            List<Response> out = new ArrayList<>();
+            for (Future<Response> a : answers) {
+                out.add(a.get());
+            }
+            return out;
+        } finally {
+            threads.shutdown();
+        }
+    }
+
     protected Response call(MockHttpServletRequestBuilder request) throws Exception {
         MvcResult result = mvc.perform(request).andReturn();
         String method = result.getRequest().getMethod();
