@@ -757,7 +757,7 @@ public class SimulatedHost implements HostAgent {
 
     private Use use(Device d) {
         PciAddress address = PciAddress.parse(d.address());
-        InUseDetector detector = InUseDetector.load(sys, proc, address::equals);
+        InUseDetector detector = InUseDetector.load(sys, proc, Set.of(address));
         boolean bootVga = "1".equals(read(d.dir().resolve("boot_vga")));
         List<String> reasons = detector.reasonsOf(address, bootVga).stream().map(SimulatedHost::helperWords).toList();
         return new Use(reasons, detector.holdsRoot(address));

@@ -50,21 +50,23 @@ public final class InUseDetector {
 
     /** Reads the host's network interfaces, block devices, mounts, swaps and routes once. */
     public static InUseDetector load(Path sysfs, Path procfs) {
-        return load(sysfs, procfs, address -> true);
+        return load(sysfs, procfs, null);
     }
 
     /**
-     * Like {@link #load(Path, Path)}, but only for the functions {@code relevant} accepts: interfaces and block
-     * devices of other functions are passed over after one {@code readlink}, and routes, mounts and swaps are
-     * read only when a relevant function has an interface or a disk. For re-reading a few functions.
+     * Like {@link #load(Path, Path)}, but only for the {@code relevant} functions ({@code null}: all): interfaces
+     * and block devices of other functions are passed over after one {@code readlink} (and without parsing its
+     * target when no relevant address occurs in it), and routes, mounts and swaps are read only when a relevant
+     * function has an interface or a disk. For re-reading a few functions.
      */
-    public static InUseDetector load(Path sysfs, Path procfs, java.util.function.Predicate<PciAddress> relevant) {
+    public static InUseDetector load(Path sysfs, Path procfs, Set<PciAddress> relevant) {
+        List<String> relevantNames = relevant == null ? null : relevant.stream().map(PciAddress::toString).toList();
         Set<String> routed = null;
         Map<PciAddress, List<NetInterface>> net = new HashMap<>();
         Path classNet = sysfs.resolve("class/net");
         for (String name : Sysfs.list(classNet)) {
-            PciAddress owner = owningFunction(Sysfs.link(classNet.resolve(name)));
-            if (owner == null || !relevant.test(owner)) {
+            PciAddress owner = relevantOwner(Sysfs.link(classNet.resolve(name)), relevant, relevantNames);
+            if (owner == null) {
                 continue;
             }
             if (routed == null) {
@@ -86,8 +88,8 @@ public final class InUseDetector {
         Map<String, PciAddress> disks = new HashMap<>();
         for (String name : Sysfs.list(classBlock)) {
             String target = Sysfs.link(classBlock.resolve(name));
-            PciAddress owner = owningFunction(target);
-            if (owner == null || !relevant.test(owner)) {
+            PciAddress owner = relevantOwner(target, relevant, relevantNames);
+            if (owner == null) {
                 continue;
             }
             String[] parts = target.split("/");
@@ -187,6 +189,15 @@ public final class InUseDetector {
     }
 
     /** The deepest PCI function in a device path such as {@code ../../devices/pci0000:00/0000:00:1c.0/0000:03:00.0/net/eth0}. */
+    /** The function owning a link's target if it is relevant; a target naming no relevant address is not parsed. */
+    private static PciAddress relevantOwner(String target, Set<PciAddress> relevant, List<String> relevantNames) {
+        if (target == null || (relevantNames != null && relevantNames.stream().noneMatch(target::contains))) {
+            return null;
+        }
+        PciAddress owner = owningFunction(target);
+        return owner != null && (relevant == null || relevant.contains(owner)) ? owner : null;
+    }
+
     static PciAddress owningFunction(String target) {
         if (target == null) {
             return null;

@@ -105,7 +105,7 @@ final class SysfsScanner {
         }
         Set<PciAddress> rereadAddresses = new HashSet<>();
         reread.forEach(n -> rereadAddresses.add(PciAddress.parse(n)));
-        InUseDetector inUse = InUseDetector.load(sysfs, properties.procfsRoot(), rereadAddresses::contains);
+        InUseDetector inUse = InUseDetector.load(sysfs, properties.procfsRoot(), rereadAddresses);
         Set<Integer> affected = new TreeSet<>(changed);
         Map<PciAddress, PciFunction> replaced = new HashMap<>();
         Fingerprint fingerprint = old.fingerprint();

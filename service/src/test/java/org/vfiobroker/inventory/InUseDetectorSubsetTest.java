@@ -10,7 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vfiobroker.fixture.SampleHosts;
 import org.vfiobroker.fixture.SysfsFixture;
 
-/** {@link InUseDetector#load(Path, Path, java.util.function.Predicate)} finds for its functions what a full load finds. */
+/** {@link InUseDetector#load(Path, Path, Set)} finds for its functions what a full load finds. */
 class InUseDetectorSubsetTest {
 
     @TempDir
@@ -23,7 +23,7 @@ class InUseDetectorSubsetTest {
         InUseDetector full = InUseDetector.load(p.sysfsRoot(), p.procfsRoot());
         int used = 0;
         for (PciFunction f : InventoryService.forRoots(p).devices()) {
-            InUseDetector alone = InUseDetector.load(p.sysfsRoot(), p.procfsRoot(), Set.of(f.address())::contains);
+            InUseDetector alone = InUseDetector.load(p.sysfsRoot(), p.procfsRoot(), Set.of(f.address()));
             assertThat(alone.useOf(f.address())).as(f.address().toString()).isEqualTo(full.useOf(f.address()));
             assertThat(alone.reasonsOf(f.address(), f.bootVga())).isEqualTo(full.reasonsOf(f.address(), f.bootVga()));
             assertThat(alone.holdsRoot(f.address())).isEqualTo(full.holdsRoot(f.address()));
@@ -42,7 +42,7 @@ class InUseDetectorSubsetTest {
         PciFunction nvme = InventoryService.forRoots(p).devices().stream().filter(PciFunction::holdsRootFilesystem).findFirst()
                 .orElseThrow();
         assertThat(full.holdsRoot(nvme.address())).isTrue();
-        InUseDetector none = InUseDetector.load(p.sysfsRoot(), p.procfsRoot(), a -> false);
+        InUseDetector none = InUseDetector.load(p.sysfsRoot(), p.procfsRoot(), Set.of());
         assertThat(none.holdsRoot(nvme.address())).isFalse();
         assertThat(none.reasonsOf(nvme.address(), false)).isEmpty();
     }
