@@ -77,10 +77,12 @@ public final class GrantBenchmark {
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 10;
         Path work = Files.createTempDirectory("vfio-broker-grant-bench");
         List<String> created = new ArrayList<>();
+        Path hostDir = null;
         try {
             System.out.printf("load average at start: %s%n", ServiceUnderTest.loadAverage());
             long t0 = System.nanoTime();
-            SysfsFixture host = SampleHosts.dense(work.resolve("host"), 16, 250, 8, 16);
+            hostDir = ServiceUnderTest.hostDirectory("vfio-broker-grant-bench-host");
+            SysfsFixture host = SampleHosts.dense(hostDir.resolve("host"), 16, 250, 8, 16);
             System.out.printf("generated the dense host in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
             List<String> users = users(userCount, created);
             System.out.printf("grantees: %s%s%n", users, created.isEmpty() ? " (existing)" : " (created for the run)");
@@ -90,6 +92,9 @@ public final class GrantBenchmark {
                 exec(List.of("userdel", u));
             }
             ServiceUnderTest.deleteTree(work);
+            if (hostDir != null) {
+                ServiceUnderTest.deleteTree(hostDir);
+            }
         }
     }
 

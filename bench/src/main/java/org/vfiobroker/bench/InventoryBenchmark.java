@@ -57,15 +57,20 @@ public final class InventoryBenchmark {
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
         int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 15;
         Path work = Files.createTempDirectory("vfio-broker-bench");
+        Path hostDir = null;
         try {
             long t0 = System.nanoTime();
-            SysfsFixture host = SampleHosts.dense(work.resolve("host"), 16, 250, 8, 16);
+            hostDir = ServiceUnderTest.hostDirectory("vfio-broker-bench-host");
+            SysfsFixture host = SampleHosts.dense(hostDir.resolve("host"), 16, 250, 8, 16);
             System.out.printf("generated the dense host in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
             System.out.printf("load average at start: %s%n", ServiceUnderTest.loadAverage());
             rescanVersusLspci(host, rounds);
             http(jar, host, work, seconds, warmup);
         } finally {
             deleteTree(work);
+            if (hostDir != null) {
+                deleteTree(hostDir);
+            }
         }
     }
 
