@@ -421,7 +421,7 @@ public class SimulatedHost implements HostAgent {
 
     private boolean noiommu(int group) {
         return "vfio-noiommu".equals(read(groupDir(group).resolve("name")))
-                || Files.exists(dev.resolve("vfio/noiommu-" + group), LinkOption.NOFOLLOW_LINKS);
+                || present(dev.resolve("vfio/noiommu-" + group));
     }
 
     private List<Device> members(String verb, int group) {
@@ -521,9 +521,11 @@ public class SimulatedHost implements HostAgent {
     private void createNode(int group, List<Device> members) {
         try {
             Path vfio = dev.resolve("vfio");
-            Files.createDirectories(vfio);
+            if (!vfio.toFile().isDirectory()) {
+                Files.createDirectories(vfio);
+            }
             Path node = vfio.resolve(Integer.toString(group));
-            if (!Files.exists(node, LinkOption.NOFOLLOW_LINKS)) {
+            if (!present(node)) {
                 Files.createFile(node);
                 permissions(node, 0600);
                 ownership.remove(group);
@@ -532,7 +534,7 @@ public class SimulatedHost implements HostAgent {
                 for (String c : cdevs(d)) {
                     Path cdev = vfio.resolve("devices").resolve(c);
                     Files.createDirectories(cdev.getParent());
-                    if (!Files.exists(cdev, LinkOption.NOFOLLOW_LINKS)) {
+                    if (!present(cdev)) {
                         Files.createFile(cdev);
                         permissions(cdev, 0600);
                     }
@@ -565,7 +567,7 @@ public class SimulatedHost implements HostAgent {
 
     private List<String> cdevs(Device d) {
         Path dir = d.dir().resolve("vfio-dev");
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        if (!dir.toFile().isDirectory()) {
             return List.of();
         }
         List<String> out = new ArrayList<>();
@@ -772,6 +774,15 @@ public class SimulatedHost implements HostAgent {
             case ACTIVE_SWAP -> "block:" + reason.subject() + ":swap";
             case BOOT_VGA -> "display:" + reason.subject() + ":boot-vga";
         };
+    }
+
+    /**
+     * Whether a node is there (the simulation makes no links in its {@code /dev}). {@code java.io.File}: on JDK 17,
+     * {@code Files.exists} with {@code NOFOLLOW_LINKS} makes an exception with its stack trace for every missing
+     * file, and this is asked several times per grant.
+     */
+    private static boolean present(Path file) {
+        return file.toFile().exists();
     }
 
     private static String read(Path file) {

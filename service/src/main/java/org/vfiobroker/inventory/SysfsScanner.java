@@ -143,8 +143,9 @@ final class SysfsScanner {
             members.put(id, now);
         }
         Path vfio = devfs.resolve("vfio");
-        GroupContext context = new GroupContext(sysfs, devfs,
-                name -> Files.exists(vfio.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        // java.io.File: no exception for a missing node (on JDK 17, Files.exists with NOFOLLOW_LINKS makes one, with
+        // its stack trace, for each group without a node: several per grant).
+        GroupContext context = new GroupContext(sysfs, devfs, name -> vfio.resolve(name).toFile().exists());
         Map<Integer, IommuGroup> rebuilt = new HashMap<>();
         for (Map.Entry<Integer, List<PciFunction>> e : members.entrySet()) {
             int id = e.getKey();
