@@ -65,11 +65,11 @@ class GrantLifecycle {
         lock.lock();
         try {
             try (InventoryService.Change change = inventory.changing(grant.groups())) {
-                try {
+                try (HostSteps.Sequence sequence = steps.sequence()) {
                     for (GrantItem item : grant.getItems()) {
-                        bindAndHand(grant, item.getIommuGroup());
+                        bindAndHand(grant, item.getIommuGroup(), sequence);
                     }
-                    writeMemlock(grant.getUnixUser(), grant.getUid(), -1);
+                    writeMemlock(grant.getUnixUser(), grant.getUid(), -1, sequence);
                 } catch (RuntimeException e) {
                     throw new ActivationFailedException(undoActivation(grant.getId(), e), e);
                 }
@@ -83,11 +83,11 @@ class GrantLifecycle {
         }
     }
 
-    private void bindAndHand(Grant grant, int group) {
+    private void bindAndHand(Grant grant, int group, HostSteps.Sequence sequence) {
         long id = grant.getId();
         Map<String, String> predicted = grant.getItems().stream().filter(i -> i.getIommuGroup() == group).findFirst()
                 .orElseThrow().previousDrivers();
-        BindResult bound = steps.run(id, "bind-group", "iommu-group:" + group, "restore=" + predicted,
+        BindResult bound = sequence.run(id, "bind-group", "iommu-group:" + group, "restore=" + predicted,
                 () -> steps.host().bindGroup(group));
         Map<String, String> restore = new LinkedHashMap<>();
         for (BindResult.MemberBinding m : bound.members()) {
@@ -102,7 +102,7 @@ class GrantLifecycle {
             throw new HostRefusedException("bind-group", 66, "not-viable", "group " + group
                     + " is not viable after binding: a member's driver does not let user space own DMA", List.of());
         }
-        steps.run(id, "grant-nodes", "iommu-group:" + group, "uid=" + grant.getUid() + " gid=" + grant.getGid()
+        sequence.run(id, "grant-nodes", "iommu-group:" + group, "uid=" + grant.getUid() + " gid=" + grant.getGid()
                 + " mode=0600", () -> steps.host().grantNodes(group, (int) grant.getUid(), (int) grant.getGid(),
                 NodeMode.OWNER_ONLY));
     }
@@ -120,15 +120,21 @@ class GrantLifecycle {
 
     /** The pam_limits drop-in says the sum of the user's requested and active grants, or is removed at 0. */
     void writeMemlock(String user, long uid, long excludeGrant) {
+        try (HostSteps.Sequence sequence = steps.sequence()) {
+            writeMemlock(user, uid, excludeGrant, sequence);
+        }
+    }
+
+    private void writeMemlock(String user, long uid, long excludeGrant, HostSteps.Sequence sequence) {
         ReentrantLock lock = userLocks.of(uid);
         lock.lock();
         try {
             long sum = holding.memlockLimited(uid, excludeGrant);
             if (sum > 0) {
-                steps.run(null, "memlock-user", "unix-user:" + user, "bytes=" + sum,
+                sequence.run(null, "memlock-user", "unix-user:" + user, "bytes=" + sum,
                         () -> steps.host().setUserMemlock(user, sum));
             } else {
-                steps.run(null, "memlock-user-remove", "unix-user:" + user, null,
+                sequence.run(null, "memlock-user-remove", "unix-user:" + user, null,
                         () -> steps.host().removeUserMemlock(user));
             }
         } finally {
@@ -193,19 +199,23 @@ class GrantLifecycle {
     /** Nodes back to root, drivers restored, drop-in rewritten without this grant. Safe to repeat. */
     void takeBack(Grant grant, boolean restoreDrivers) {
         long id = grant.getId();
-        for (GrantItem item : grant.getItems()) {
-            int group = item.getIommuGroup();
-            tolerateGone(() -> steps.run(id, "revoke-nodes", "iommu-group:" + group, null,
-                    () -> steps.host().revokeNodes(group)));
-            if (restoreDrivers) {
-                for (Map.Entry<String, String> m : item.previousDrivers().entrySet()) {
-                    Optional<String> driver = m.getValue().isEmpty() ? Optional.empty() : Optional.of(m.getValue());
-                    tolerateGone(() -> steps.run(id, "restore", "device:" + m.getKey(), "driver=" + m.getValue(),
-                            () -> steps.host().restore(PciAddress.parse(m.getKey()), driver)));
+        try (HostSteps.Sequence sequence = steps.sequence()) {
+            for (GrantItem item : grant.getItems()) {
+                int group = item.getIommuGroup();
+                tolerateGone(() -> sequence.run(id, "revoke-nodes", "iommu-group:" + group, null,
+                        () -> steps.host().revokeNodes(group)));
+                if (restoreDrivers) {
+                    for (Map.Entry<String, String> m : item.previousDrivers().entrySet()) {
+                        Optional<String> driver = m.getValue().isEmpty() ? Optional.empty()
+                                : Optional.of(m.getValue());
+                        tolerateGone(() -> sequence.run(id, "restore", "device:" + m.getKey(),
+                                "driver=" + m.getValue(), () -> steps.host().restore(PciAddress.parse(m.getKey()),
+                                        driver)));
+                    }
                 }
             }
+            writeMemlock(grant.getUnixUser(), grant.getUid(), id, sequence);
         }
-        writeMemlock(grant.getUnixUser(), grant.getUid(), id);
     }
 
     /** Drift: the nodes go back to root at once, the groups stay reserved, an operator decides. */
@@ -240,21 +250,24 @@ class GrantLifecycle {
     }
 
     private void reapplyOnHost(Grant grant) {
-        for (GrantItem item : grant.getItems()) {
-            int group = item.getIommuGroup();
-            BindResult bound = steps.run(grant.getId(), "bind-group", "iommu-group:" + group, "reapply",
-                    () -> steps.host().bindGroup(group));
-            Map<String, String> restore = new LinkedHashMap<>(item.previousDrivers());
-            for (BindResult.MemberBinding m : bound.members()) {
-                if ("bound".equals(m.action())) {
-                    restore.putIfAbsent(m.address(), m.previousDriver() == null ? "" : m.previousDriver());
+        try (HostSteps.Sequence sequence = steps.sequence()) {
+            for (GrantItem item : grant.getItems()) {
+                int group = item.getIommuGroup();
+                BindResult bound = sequence.run(grant.getId(), "bind-group", "iommu-group:" + group, "reapply",
+                        () -> steps.host().bindGroup(group));
+                Map<String, String> restore = new LinkedHashMap<>(item.previousDrivers());
+                for (BindResult.MemberBinding m : bound.members()) {
+                    if ("bound".equals(m.action())) {
+                        restore.putIfAbsent(m.address(), m.previousDriver() == null ? "" : m.previousDriver());
+                    }
                 }
+                store.previousDrivers(grant.getId(), group, restore);
+                sequence.run(grant.getId(), "grant-nodes", "iommu-group:" + group, "reapply uid=" + grant.getUid(),
+                        () -> steps.host().grantNodes(group, (int) grant.getUid(), (int) grant.getGid(),
+                                NodeMode.OWNER_ONLY));
             }
-            store.previousDrivers(grant.getId(), group, restore);
-            steps.run(grant.getId(), "grant-nodes", "iommu-group:" + group, "reapply uid=" + grant.getUid(),
-                    () -> steps.host().grantNodes(group, (int) grant.getUid(), (int) grant.getGid(), NodeMode.OWNER_ONLY));
+            writeMemlock(grant.getUnixUser(), grant.getUid(), -1, sequence);
         }
-        writeMemlock(grant.getUnixUser(), grant.getUid(), -1);
     }
 
     /** A host answer that the object is gone already counts as done when taking things back. */

@@ -31,6 +31,10 @@ import org.springframework.stereotype.Component;
 class Journal {
 
     private static final int DETAIL_MAX = 4000;
+    private static final String START = "INSERT INTO operation_journal (grant_id, step, target, phase, detail,"
+            + " started_at) VALUES (?, ?, ?, 'STARTED', ?, ?)";
+    private static final String FINISH = "UPDATE operation_journal SET phase = ?, detail = COALESCE(?, detail),"
+            + " finished_at = ? WHERE id = ?";
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -55,10 +59,21 @@ class Journal {
 
     /** Records that a step starts now; returns the row's id for {@link #finish}. */
     long start(Long grantId, String step, String target, String detail) {
-        String sql = "INSERT INTO operation_journal (grant_id, step, target, phase, detail, started_at)"
-                + " VALUES (?, ?, ?, 'STARTED', ?, ?)";
         consistent.readLock().lock();
-        try (Connection c = ownCommit(); PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+        try (Connection c = ownCommit()) {
+            long id = insertStarted(c, grantId, step, target, detail);
+            underWay.add(id);
+            return id;
+        } catch (SQLException e) {
+            throw translate("journal start of " + step, START, e);
+        } finally {
+            consistent.readLock().unlock();
+        }
+    }
+
+    private long insertStarted(Connection c, Long grantId, String step, String target, String detail)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(START, Statement.RETURN_GENERATED_KEYS)) {
             if (grantId == null) {
                 ps.setNull(1, Types.BIGINT);
             } else {
@@ -71,31 +86,60 @@ class Journal {
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 keys.next();
-                long id = keys.getLong(1);
-                underWay.add(id);
-                return id;
+                return keys.getLong(1);
             }
-        } catch (SQLException e) {
-            throw translate("journal start of " + step, sql, e);
-        } finally {
-            consistent.readLock().unlock();
         }
     }
 
     /** Records how a step ended ({@code detail} null keeps the one it started with). */
     void finish(long id, JournalEntry.Phase phase, String detail) {
-        String sql = "UPDATE operation_journal SET phase = ?, detail = COALESCE(?, detail), finished_at = ? WHERE id = ?";
         consistent.readLock().lock();
-        try (Connection c = ownCommit(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ownCommit()) {
+            finish(c, id, phase, detail);
+        } catch (SQLException e) {
+            throw translate("journal finish of row " + id, FINISH, e);
+        } finally {
+            underWay.remove(id);
+            consistent.readLock().unlock();
+        }
+    }
+
+    private void finish(Connection c, long id, JournalEntry.Phase phase, String detail) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(FINISH)) {
             ps.setString(1, phase.name());
             ps.setString(2, clip(detail));
             ps.setObject(3, now());
             ps.setLong(4, id);
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Records that step {@code done} ended well and the next one starts now, in one transaction (one commit where
+     * {@link #finish} and {@link #start} make two): for steps run one after another by one caller. Returns the new
+     * row's id.
+     */
+    long finishAndStart(long done, Long grantId, String step, String target, String detail) {
+        consistent.readLock().lock();
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                finish(c, done, JournalEntry.Phase.DONE, null);
+                long id = insertStarted(c, grantId, step, target, detail);
+                c.commit();
+                underWay.add(id);
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
         } catch (SQLException e) {
-            throw translate("journal finish of row " + id, sql, e);
+            throw translate("journal finish of row " + done + " and start of " + step, FINISH + "; " + START, e);
         } finally {
-            underWay.remove(id);
+            underWay.remove(done);
             consistent.readLock().unlock();
         }
     }

@@ -2,7 +2,9 @@ package org.vfiobroker.inventory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -408,8 +410,10 @@ public class InventoryService implements DisposableBean {
             newDevices.forEach((address, f) -> d[requirePosition(deviceIndex.positionOf(address), address)] = f);
             IommuGroup[] g = groups.toArray(IommuGroup[]::new);
             newGroups.forEach((id, group) -> g[requirePosition(groupIndex.positionOf(id), id)] = group);
-            List<PciFunction> deviceList = List.of(d);
-            List<IommuGroup> groupList = List.of(g);
+            // Wrapped, not copied again: List.of would copy and null-check ~8,000 entries on every targeted refresh
+            // (two per grant and revocation); the arrays are this method's own.
+            List<PciFunction> deviceList = Collections.unmodifiableList(Arrays.asList(d));
+            List<IommuGroup> groupList = Collections.unmodifiableList(Arrays.asList(g));
             return new Snapshot(at, took, newFingerprint, newHost, deviceList, deviceIndex.over(deviceList),
                     groupList, groupIndex.over(groupList), generation);
         }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The journal against a database of its own: rows of steps under way are never reported as interrupted, also
- * while steps start and end all the time; rows nobody finishes are.
+ * while steps start and end all the time; rows nobody finishes are; steps in a sequence are journaled before they
+ * run and end DONE or FAILED.
  */
 class JournalTest {
 
@@ -86,5 +87,50 @@ class JournalTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(left, 7L, "uid=1000"));
         after.finish(left, JournalEntry.Phase.RECOVERED, null);
         assertThat(after.interrupted()).isEmpty();
+    }
+
+    @Test
+    void aSequenceWritesEachStepsRowBeforeItRunsAndItsEndWithTheNextOrAtTheClose() throws Exception {
+        JdbcDataSource ds = database("journal-sequence");
+        Journal journal = new Journal(ds, Clock.systemUTC());
+        HostSteps steps = new HostSteps(null, journal);
+        List<String> seen = new ArrayList<>();
+
+        try (HostSteps.Sequence sequence = steps.sequence()) {
+            sequence.run(1L, "bind-group", "iommu-group:1", null, () -> seen.add("bind: " + phases(ds)));
+            sequence.run(1L, "grant-nodes", "iommu-group:1", null, () -> seen.add("nodes: " + phases(ds)
+                    + " interrupted " + journal.interrupted().size()));
+            try {
+                sequence.run(1L, "memlock-user", "unix-user:u1", null, () -> {
+                    throw new IllegalStateException("refused");
+                });
+            } catch (IllegalStateException expected) {
+                seen.add("after the failure: " + phases(ds));
+            }
+            sequence.run(1L, "memlock-user-remove", "unix-user:u1", null, () -> seen.add("remove: " + phases(ds)));
+        }
+
+        assertThat(seen).containsExactly(
+                "bind: [bind-group STARTED]",
+                "nodes: [bind-group DONE, grant-nodes STARTED] interrupted 0",
+                "after the failure: [bind-group DONE, grant-nodes DONE, memlock-user FAILED]",
+                "remove: [bind-group DONE, grant-nodes DONE, memlock-user FAILED, memlock-user-remove STARTED]");
+        assertThat(phases(ds)).isEqualTo(
+                "[bind-group DONE, grant-nodes DONE, memlock-user FAILED, memlock-user-remove DONE]");
+        assertThat(new Journal(ds, Clock.systemUTC()).interrupted()).as("after a restart").isEmpty();
+    }
+
+    /** Each row's step and phase, in the order written. */
+    private static String phases(JdbcDataSource ds) {
+        List<String> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT step, phase FROM operation_journal ORDER BY id")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + rs.getString(2));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
     }
 }
