@@ -108,7 +108,17 @@ public class Grant {
         items.sort(Comparator.comparingInt(GrantItem::getIommuGroup));
     }
 
-    void state(GrantState next, String reason, Instant now) {
+    /** This grant as it is after moving to {@code next}: a copy, this one is left as it was. */
+    Grant inState(GrantState next, String reason, Instant now) {
+        Grant g = loaded(id, state, unixUser, uid, gid, poolId, policyId, memlockBytes, numaNode, numaPolicy,
+                requestedBy, idempotencyKey, requestDigest, activationFailed, this.reason, createdAt, activatedAt,
+                expiresAt, releasedAt, updatedAt);
+        items.forEach(i -> g.loadedItem(i.copy()));
+        g.state(next, reason, now);
+        return g;
+    }
+
+    private void state(GrantState next, String reason, Instant now) {
         this.state = next;
         if (reason != null) {
             this.reason = reason.length() > 2000 ? reason.substring(0, 1997) + "..." : reason;

@@ -34,6 +34,10 @@ public class GrantItem {
         return item;
     }
 
+    GrantItem copy() {
+        return loaded(iommuGroup, activeGroup, members, previousDrivers, numaNode);
+    }
+
     /** The stored forms of the members and the drivers to restore. */
     String membersText() {
         return members;

@@ -74,7 +74,7 @@ class GrantLifecycle {
                     throw new ActivationFailedException(undoActivation(grant.getId(), e), e);
                 }
             }
-            Grant active = store.transition(grant.getId(), Set.of(GrantState.REQUESTED), GrantState.ACTIVE, null, null,
+            Grant active = store.transition(grant, Set.of(GrantState.REQUESTED), GrantState.ACTIVE, null, null,
                     "grant.activate", Outcome.SUCCESS, "groups=" + grant.groups()).orElseThrow();
             metrics.activated();
             return active;
@@ -85,8 +85,8 @@ class GrantLifecycle {
 
     private void bindAndHand(Grant grant, int group, HostSteps.Sequence sequence) {
         long id = grant.getId();
-        Map<String, String> predicted = grant.getItems().stream().filter(i -> i.getIommuGroup() == group).findFirst()
-                .orElseThrow().previousDrivers();
+        GrantItem item = grant.getItems().stream().filter(i -> i.getIommuGroup() == group).findFirst().orElseThrow();
+        Map<String, String> predicted = item.previousDrivers();
         BindResult bound = sequence.run(id, "bind-group", "iommu-group:" + group, "restore=" + predicted,
                 () -> steps.host().bindGroup(group));
         Map<String, String> restore = new LinkedHashMap<>();
@@ -97,6 +97,7 @@ class GrantLifecycle {
         }
         if (!restore.equals(predicted)) {
             store.previousDrivers(id, group, restore);
+            item.previousDrivers(restore);
         }
         if (!bound.viable()) {
             throw new HostRefusedException("bind-group", 66, "not-viable", "group " + group
@@ -187,7 +188,7 @@ class GrantLifecycle {
                 throw e;
             }
             GrantState end = grant.isActivationFailed() ? GrantState.FAILED : GrantState.RELEASED;
-            Grant done = store.transition(id, Set.of(GrantState.RELEASING), end, null, actor, "grant.release",
+            Grant done = store.transition(grant, Set.of(GrantState.RELEASING), end, null, actor, "grant.release",
                     Outcome.SUCCESS, "groups=" + grant.groups()).orElseThrow();
             metrics.released();
             return done;

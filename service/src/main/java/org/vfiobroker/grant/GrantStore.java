@@ -276,12 +276,23 @@ class GrantStore {
     @Transactional
     public Optional<Grant> transition(long id, Set<GrantState> from, GrantState to, String reason, String actor,
                                       String action, Outcome outcome, String details) {
-        Grant g = find(id).orElseThrow();
-        if (!from.contains(g.getState()) || !changeState(g, to, reason)) {
+        return transition(find(id).orElseThrow(), from, to, reason, actor, action, outcome, details);
+    }
+
+    /**
+     * The same for a grant the caller has read (just reserved, or begun releasing), without reading it again: the
+     * state it was read in is what the database compares. Returns the grant as moved; {@code read} stays as it was.
+     */
+    @Transactional
+    public Optional<Grant> transition(Grant read, Set<GrantState> from, GrantState to, String reason, String actor,
+                                      String action, Outcome outcome, String details) {
+        if (!from.contains(read.getState())) {
             return Optional.empty();
         }
-        audit.record(new AuditEvent.Draft(actor, action, "grant:" + id, outcome, details));
-        return Optional.of(g);
+        Optional<Grant> moved = changeState(read, to, reason);
+        moved.ifPresent(g -> audit.record(new AuditEvent.Draft(actor, action, "grant:" + g.getId(), outcome,
+                details)));
+        return moved;
     }
 
     /**
@@ -297,30 +308,31 @@ class GrantStore {
                     || g.getState() == GrantState.FAILED) {
                 return g;
             }
-            if (changeState(g, GrantState.RELEASING, reason)) {
+            Optional<Grant> releasing = changeState(g, GrantState.RELEASING, reason);
+            if (releasing.isPresent()) {
                 audit.record(new AuditEvent.Draft(actor, action, "grant:" + id, Outcome.SUCCESS, details));
-                return g;
+                return releasing.get();
             }
             // moved by someone else since it was read: look again
         }
     }
 
     /**
-     * Writes a state change made by {@link Grant#state} if the grant is still in the state it was read in; a grant
-     * that lets go of its groups frees them (their items' {@code active_group}) in the same transaction.
+     * Writes the move of a grant to {@code to} if it is still in the state it was read in, and returns it as
+     * moved; a grant that lets go of its groups frees them (its items' {@code active_group}) in the same
+     * transaction. Empty when someone else moved it first.
      */
-    private boolean changeState(Grant g, GrantState to, String reason) {
-        GrantState was = g.getState();
-        g.state(to, reason, now());
+    private Optional<Grant> changeState(Grant read, GrantState to, String reason) {
+        Grant g = read.inState(to, reason, now());
         int changed = jdbc.update(CHANGE_STATE, to.name(), g.getReason(), time(g.getActivatedAt()),
-                time(g.getReleasedAt()), time(g.getUpdatedAt()), g.getId(), was.name());
+                time(g.getReleasedAt()), time(g.getUpdatedAt()), g.getId(), read.getState().name());
         if (changed == 0) {
-            return false;
+            return Optional.empty();
         }
         if (!GrantState.HOLDING.contains(to)) {
             jdbc.update(LET_GO, g.getId());
         }
-        return true;
+        return Optional.of(g);
     }
 
     @Transactional
