@@ -62,6 +62,26 @@ class AuditLogTest extends ApiTest {
     }
 
     @Test
+    void anotherProcessAppendingMeanwhileIsChainedOnto() {
+        // A second log on the same database with its own memory of the head: what a second process would be.
+        ChainedAuditLog other = new ChainedAuditLog(jdbc, java.time.Clock.systemUTC());
+        AuditEvent.Draft draft = new AuditEvent.Draft("tester", "test.processes", "thing:1", Outcome.SUCCESS, null);
+
+        AuditEvent first = audit.record(draft);
+        AuditEvent second = audit.record(draft); // chained onto what this process remembers
+        AuditEvent theirs = transactions.execute(status -> other.record(draft));
+        AuditEvent after = audit.record(draft); // what this process remembers is not the head any more
+
+        assertThat(second.previousHash()).isEqualTo(first.hash());
+        assertThat(theirs.previousHash()).isEqualTo(second.hash());
+        assertThat(theirs.sequence()).isEqualTo(second.sequence() + 1);
+        assertThat(after.previousHash()).isEqualTo(theirs.hash());
+        assertThat(after.sequence()).isEqualTo(theirs.sequence() + 1);
+        assertThat(jdbc.queryForObject("SELECT last_hash FROM audit_chain_head WHERE id = 1", String.class))
+                .isEqualTo(after.hash());
+    }
+
+    @Test
     void refusesAnActionThatIsNotDottedLowerCase() {
         assertThatThrownBy(() -> audit.record("Grant Create", "x", Outcome.SUCCESS, null))
                 .isInstanceOf(IllegalArgumentException.class);
