@@ -3,14 +3,13 @@ package org.vfiobroker.audit;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.vfiobroker.jdbc.SqlTime;
 import org.vfiobroker.security.Roles;
 
 /** Reading the audit log: queries with filters and the verification of the chain. */
@@ -55,11 +54,11 @@ public class AuditService {
         }
         if (query.from() != null) {
             where.append(" AND recorded_at >= ?");
-            args.add(OffsetDateTime.ofInstant(query.from(), ZoneOffset.UTC));
+            args.add(SqlTime.utc(query.from()));
         }
         if (query.to() != null) {
             where.append(" AND recorded_at < ?");
-            args.add(OffsetDateTime.ofInstant(query.to(), ZoneOffset.UTC));
+            args.add(SqlTime.utc(query.to()));
         }
         Long total = jdbc.queryForObject("SELECT COUNT(*) FROM audit_event" + where, Long.class, args.toArray());
         List<Object> pageArgs = new ArrayList<>(args);
@@ -95,7 +94,7 @@ public class AuditService {
     }
 
     private static AuditEvent event(ResultSet rs) throws SQLException {
-        Instant at = rs.getObject("recorded_at", OffsetDateTime.class).toInstant();
+        Instant at = SqlTime.instant(rs, "recorded_at");
         return new AuditEvent(rs.getLong("sequence"), at, rs.getString("actor"), rs.getString("action"),
                 rs.getString("target"), AuditEvent.Outcome.valueOf(rs.getString("outcome")), rs.getString("details"),
                 rs.getString("previous_hash"), rs.getString("hash"));

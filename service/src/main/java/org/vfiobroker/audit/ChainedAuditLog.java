@@ -2,8 +2,6 @@ package org.vfiobroker.audit;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
@@ -17,6 +15,7 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.vfiobroker.jdbc.SqlTime;
 
 /**
  * {@link AuditLog} on the {@code audit_event} table. Each append moves the single chain-head row on and so holds
@@ -83,7 +82,7 @@ class ChainedAuditLog implements AuditLog {
         }
         jdbc.update("INSERT INTO audit_event (sequence, recorded_at, actor, action, target, outcome, details,"
                         + " previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                sequence, OffsetDateTime.ofInstant(at, ZoneOffset.UTC), actor, draft.action(), target,
+                sequence, SqlTime.utc(at), actor, draft.action(), target,
                 draft.outcome().name(), details, head.hash(), hash);
         Appending appending = (Appending) TransactionSynchronizationManager.getResource(this);
         if (appending != null) {

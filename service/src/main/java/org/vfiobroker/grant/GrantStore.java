@@ -1,13 +1,9 @@
 package org.vfiobroker.grant;
 
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +21,7 @@ import org.springframework.transaction.annotation.Transactional;
 import org.vfiobroker.audit.AuditEvent;
 import org.vfiobroker.audit.AuditEvent.Outcome;
 import org.vfiobroker.audit.AuditLog;
+import org.vfiobroker.jdbc.SqlTime;
 import org.vfiobroker.policy.GrantPolicy;
 import org.vfiobroker.policy.QuotaRules;
 import org.vfiobroker.policy.UnixUser;
@@ -172,9 +169,9 @@ class GrantStore {
             s.setString(10, g.getRequestedBy());
             s.setString(11, g.getIdempotencyKey());
             s.setString(12, g.getRequestDigest());
-            s.setObject(13, time(g.getCreatedAt()));
-            s.setObject(14, time(g.getExpiresAt()));
-            s.setObject(15, time(g.getUpdatedAt()));
+            s.setObject(13, SqlTime.utc(g.getCreatedAt()));
+            s.setObject(14, SqlTime.utc(g.getExpiresAt()));
+            s.setObject(15, SqlTime.utc(g.getUpdatedAt()));
             return s;
         }, key);
         g.inserted(key.getKeyAs(Long.class));
@@ -324,8 +321,8 @@ class GrantStore {
      */
     private Optional<Grant> changeState(Grant read, GrantState to, String reason) {
         Grant g = read.inState(to, reason, now());
-        int changed = jdbc.update(CHANGE_STATE, to.name(), g.getReason(), time(g.getActivatedAt()),
-                time(g.getReleasedAt()), time(g.getUpdatedAt()), g.getId(), read.getState().name());
+        int changed = jdbc.update(CHANGE_STATE, to.name(), g.getReason(), SqlTime.utc(g.getActivatedAt()),
+                SqlTime.utc(g.getReleasedAt()), SqlTime.utc(g.getUpdatedAt()), g.getId(), read.getState().name());
         if (changed == 0) {
             return Optional.empty();
         }
@@ -344,8 +341,8 @@ class GrantStore {
     public Grant extend(long id, Instant newExpiry, String details) {
         Grant g = find(id).orElseThrow();
         g.expiresAt(newExpiry, now());
-        jdbc.update("UPDATE device_grant SET expires_at = ?, updated_at = ? WHERE id = ?", time(g.getExpiresAt()),
-                time(g.getUpdatedAt()), id);
+        jdbc.update("UPDATE device_grant SET expires_at = ?, updated_at = ? WHERE id = ?", SqlTime.utc(g.getExpiresAt()),
+                SqlTime.utc(g.getUpdatedAt()), id);
         audit.record("grant.extend", "grant:" + id, Outcome.SUCCESS, details);
         return g;
     }
@@ -373,9 +370,9 @@ class GrantStore {
                         rs.getObject("policy_id", Long.class), rs.getLong("memlock_bytes"),
                         rs.getObject("numa_node", Integer.class), rs.getString("numa_policy"),
                         rs.getString("requested_by"), rs.getString("idempotency_key"), rs.getString("request_digest"),
-                        rs.getBoolean("activation_failed"), rs.getString("reason"), instant(rs, "created_at"),
-                        instant(rs, "activated_at"), instant(rs, "expires_at"), instant(rs, "released_at"),
-                        instant(rs, "updated_at"));
+                        rs.getBoolean("activation_failed"), rs.getString("reason"), SqlTime.instant(rs, "created_at"),
+                        SqlTime.instant(rs, "activated_at"), SqlTime.instant(rs, "expires_at"), SqlTime.instant(rs, "released_at"),
+                        SqlTime.instant(rs, "updated_at"));
                 grants.put(id, g);
             }
             Integer group = rs.getObject("iommu_group", Integer.class);
@@ -387,13 +384,4 @@ class GrantStore {
         }
         return new ArrayList<>(grants.values());
     };
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static OffsetDateTime time(Instant at) {
-        return at == null ? null : OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
-    }
 }

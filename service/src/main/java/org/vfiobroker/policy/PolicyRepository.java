@@ -8,6 +8,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Component;
+import org.vfiobroker.jdbc.Rows;
+import org.vfiobroker.jdbc.SqlTime;
 
 /**
  * The policies (table {@code grant_policy}), each read with its pool in one JOIN: one statement per method, in
@@ -55,8 +57,8 @@ class PolicyRepository {
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(policy.getPool().getId(), policy.getSubjectKind().name(), policy.getSubjectName(),
                         limits.maxGroups(), limits.maxMemlockBytes(), limits.maxLeaseSeconds(),
-                        policy.isRevokeOnExcess(), PoolRepository.utc(policy.getCreatedAt()),
-                        PoolRepository.utc(policy.getUpdatedAt()))
+                        policy.isRevokeOnExcess(), SqlTime.utc(policy.getCreatedAt()),
+                        SqlTime.utc(policy.getUpdatedAt()))
                 .update(key, "id");
         policy.setId(key.getKeyAs(Long.class));
     }
@@ -69,13 +71,13 @@ class PolicyRepository {
                         + " WHERE id = ?")
                 .params(policy.getPool().getId(), policy.getSubjectKind().name(), policy.getSubjectName(),
                         limits.maxGroups(), limits.maxMemlockBytes(), limits.maxLeaseSeconds(),
-                        policy.isRevokeOnExcess(), PoolRepository.utc(policy.getUpdatedAt()), policy.getId())
+                        policy.isRevokeOnExcess(), SqlTime.utc(policy.getUpdatedAt()), policy.getId())
                 .update();
-        PoolRepository.found(rows, "grant_policy", policy.getId());
+        Rows.changedOne(rows, "grant_policy", policy.getId());
     }
 
     void delete(long id) {
-        PoolRepository.found(jdbc.sql("DELETE FROM grant_policy WHERE id = ?").param(id).update(), "grant_policy", id);
+        Rows.changedOne(jdbc.sql("DELETE FROM grant_policy WHERE id = ?").param(id).update(), "grant_policy", id);
     }
 
     private static GrantPolicy map(ResultSet rs, int row) throws SQLException {
@@ -83,7 +85,7 @@ class PolicyRepository {
                 GrantPolicy.SubjectKind.valueOf(rs.getString("subject_kind")), rs.getString("subject_name"),
                 new QuotaRules.Limits(rs.getInt("max_groups"), rs.getLong("max_memlock_bytes"),
                         rs.getLong("max_lease_seconds")),
-                rs.getBoolean("revoke_on_excess"), PoolRepository.instant(rs, "created_at"),
-                PoolRepository.instant(rs, "updated_at"));
+                rs.getBoolean("revoke_on_excess"), SqlTime.instant(rs, "created_at"),
+                SqlTime.instant(rs, "updated_at"));
     }
 }

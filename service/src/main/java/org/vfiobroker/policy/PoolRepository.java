@@ -2,16 +2,14 @@ package org.vfiobroker.policy;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Component;
+import org.vfiobroker.jdbc.Rows;
+import org.vfiobroker.jdbc.SqlTime;
 
 /**
  * The pools (table {@code pool}): one statement per method, in the caller's transaction. Plain SQL through
@@ -52,7 +50,7 @@ class PoolRepository {
         jdbc.sql("INSERT INTO pool (name, description, vendor_devices, class_prefixes, addresses, physical_functions,"
                         + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(pool.getName(), pool.getDescription(), pool.vendorDevices(), pool.classPrefixes(),
-                        pool.addresses(), pool.physicalFunctions(), utc(pool.getCreatedAt()), utc(pool.getUpdatedAt()))
+                        pool.addresses(), pool.physicalFunctions(), SqlTime.utc(pool.getCreatedAt()), SqlTime.utc(pool.getUpdatedAt()))
                 .update(key, "id");
         pool.setId(key.getKeyAs(Long.class));
     }
@@ -62,37 +60,19 @@ class PoolRepository {
         int rows = jdbc.sql("UPDATE pool SET name = ?, description = ?, vendor_devices = ?, class_prefixes = ?,"
                         + " addresses = ?, physical_functions = ?, updated_at = ? WHERE id = ?")
                 .params(pool.getName(), pool.getDescription(), pool.vendorDevices(), pool.classPrefixes(),
-                        pool.addresses(), pool.physicalFunctions(), utc(pool.getUpdatedAt()), pool.getId())
+                        pool.addresses(), pool.physicalFunctions(), SqlTime.utc(pool.getUpdatedAt()), pool.getId())
                 .update();
-        found(rows, "pool", pool.getId());
+        Rows.changedOne(rows, "pool", pool.getId());
     }
 
     void delete(long id) {
-        found(jdbc.sql("DELETE FROM pool WHERE id = ?").param(id).update(), "pool", id);
+        Rows.changedOne(jdbc.sql("DELETE FROM pool WHERE id = ?").param(id).update(), "pool", id);
     }
 
     static Pool map(ResultSet rs, int row) throws SQLException {
         return new Pool(rs.getLong("pool_id"), rs.getString("pool_name"), rs.getString("pool_description"),
                 rs.getString("pool_vendor_devices"), rs.getString("pool_class_prefixes"),
                 rs.getString("pool_addresses"), rs.getString("pool_physical_functions"),
-                instant(rs, "pool_created_at"), instant(rs, "pool_updated_at"));
-    }
-
-    static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
-
-    static Instant instant(ResultSet rs, String column) throws SQLException {
-        return rs.getObject(column, OffsetDateTime.class).toInstant();
-    }
-
-    /**
-     * A row read earlier in the transaction and gone at its UPDATE or DELETE was deleted by another transaction:
-     * the change fails instead of reporting a write that did not happen.
-     */
-    static void found(int rows, String table, long id) {
-        if (rows != 1) {
-            throw new OptimisticLockingFailureException(table + " row " + id + " was deleted by another transaction");
-        }
+                SqlTime.instant(rs, "pool_created_at"), SqlTime.instant(rs, "pool_updated_at"));
     }
 }

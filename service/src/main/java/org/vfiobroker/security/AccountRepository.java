@@ -7,6 +7,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Component;
+import org.vfiobroker.jdbc.Rows;
+import org.vfiobroker.jdbc.SqlTime;
 
 /**
  * The {@code account} table, with the statements this package needs and nothing else: plain SQL, no ORM writing
@@ -21,7 +23,7 @@ class AccountRepository {
             + " a.created_at, a.updated_at";
     static final RowMapper<Account> ROW = (rs, n) -> new Account(rs.getLong("id"), rs.getString("username"),
             rs.getString("display_name"), rs.getString("password_hash"), Role.valueOf(rs.getString("role")),
-            rs.getBoolean("enabled"), Stores.instant(rs, "created_at"), Stores.instant(rs, "updated_at"));
+            rs.getBoolean("enabled"), SqlTime.instant(rs, "created_at"), SqlTime.instant(rs, "updated_at"));
     private static final String SELECT = "SELECT " + COLUMNS + " FROM account a";
 
     private final JdbcClient jdbc;
@@ -58,29 +60,33 @@ class AccountRepository {
         jdbc.sql("INSERT INTO account (username, display_name, password_hash, role, enabled, created_at, updated_at)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?)")
                 .params(account.getUsername(), account.getDisplayName(), account.getPasswordHash(),
-                        account.getRole().name(), account.isEnabled(), Stores.utc(account.getCreatedAt()),
-                        Stores.utc(account.getUpdatedAt()))
+                        account.getRole().name(), account.isEnabled(), SqlTime.utc(account.getCreatedAt()),
+                        SqlTime.utc(account.getUpdatedAt()))
                 .update(key, "id");
         account.setId(key.getKeyAs(Long.class));
     }
 
     void updateRole(Account account) {
-        Stores.changeOne(jdbc, "UPDATE account SET role = ?, updated_at = ? WHERE id = ?", account.getRole().name(),
-                Stores.utc(account.getUpdatedAt()), account.getId());
+        Rows.changedOne(jdbc.sql("UPDATE account SET role = ?, updated_at = ? WHERE id = ?")
+                .params(account.getRole().name(), SqlTime.utc(account.getUpdatedAt()), account.getId()).update(),
+                "account", account.getId());
     }
 
     void updateEnabled(Account account) {
-        Stores.changeOne(jdbc, "UPDATE account SET enabled = ?, updated_at = ? WHERE id = ?", account.isEnabled(),
-                Stores.utc(account.getUpdatedAt()), account.getId());
+        Rows.changedOne(jdbc.sql("UPDATE account SET enabled = ?, updated_at = ? WHERE id = ?")
+                .params(account.isEnabled(), SqlTime.utc(account.getUpdatedAt()), account.getId()).update(),
+                "account", account.getId());
     }
 
     void updatePasswordHash(Account account) {
-        Stores.changeOne(jdbc, "UPDATE account SET password_hash = ?, updated_at = ? WHERE id = ?",
-                account.getPasswordHash(), Stores.utc(account.getUpdatedAt()), account.getId());
+        Rows.changedOne(jdbc.sql("UPDATE account SET password_hash = ?, updated_at = ? WHERE id = ?")
+                .params(account.getPasswordHash(), SqlTime.utc(account.getUpdatedAt()), account.getId()).update(),
+                "account", account.getId());
     }
 
     /** Deletes the account; the database deletes its API tokens with it ({@code ON DELETE CASCADE}). */
     void delete(Account account) {
-        Stores.changeOne(jdbc, "DELETE FROM account WHERE id = ?", account.getId());
+        Rows.changedOne(jdbc.sql("DELETE FROM account WHERE id = ?").param(account.getId()).update(), "account",
+                account.getId());
     }
 }

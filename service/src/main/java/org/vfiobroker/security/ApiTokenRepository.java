@@ -8,6 +8,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Component;
+import org.vfiobroker.jdbc.SqlTime;
 
 /**
  * The {@code api_token} table, with the statements this package needs and nothing else: plain SQL, no ORM writing
@@ -23,8 +24,8 @@ class ApiTokenRepository {
             + AccountRepository.COLUMNS + " FROM api_token t JOIN account a ON a.id = t.account_id";
     private static final RowMapper<ApiToken> ROW = (rs, n) -> new ApiToken(rs.getLong("token_id"),
             AccountRepository.ROW.mapRow(rs, n), rs.getString("name"), Role.valueOf(rs.getString("scope")),
-            rs.getString("prefix"), rs.getString("secret_hash"), Stores.instant(rs, "token_created_at"),
-            Stores.instant(rs, "expires_at"), Stores.instant(rs, "last_used_at"), Stores.instant(rs, "revoked_at"));
+            rs.getString("prefix"), rs.getString("secret_hash"), SqlTime.instant(rs, "token_created_at"),
+            SqlTime.instant(rs, "expires_at"), SqlTime.instant(rs, "last_used_at"), SqlTime.instant(rs, "revoked_at"));
 
     private final JdbcClient jdbc;
 
@@ -60,7 +61,7 @@ class ApiTokenRepository {
         jdbc.sql("INSERT INTO api_token (account_id, name, scope, prefix, secret_hash, created_at, expires_at)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?)")
                 .params(token.getAccount().getId(), token.getName(), token.getScope().name(), token.getPrefix(),
-                        token.getSecretHash(), Stores.utc(token.getCreatedAt()), Stores.utc(token.getExpiresAt()))
+                        token.getSecretHash(), SqlTime.utc(token.getCreatedAt()), SqlTime.utc(token.getExpiresAt()))
                 .update(key, "id");
         token.setId(key.getKeyAs(Long.class));
     }
@@ -68,11 +69,11 @@ class ApiTokenRepository {
     /** Writes the token's revocation unless it was revoked already; whether this call revoked it. */
     boolean revoke(ApiToken token) {
         return jdbc.sql("UPDATE api_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-                .params(Stores.utc(token.getRevokedAt()), token.getId()).update() == 1;
+                .params(SqlTime.utc(token.getRevokedAt()), token.getId()).update() == 1;
     }
 
     /** Writes the token's last use; a token deleted meanwhile is no error (its owner was deleted). */
     void touch(long id, Instant at) {
-        jdbc.sql("UPDATE api_token SET last_used_at = ? WHERE id = ?").params(Stores.utc(at), id).update();
+        jdbc.sql("UPDATE api_token SET last_used_at = ? WHERE id = ?").params(SqlTime.utc(at), id).update();
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.JdbcUpdateAffectedIncorrectNumberOfRowsException;
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.vfiobroker.support.ApiTest;
 
 class AccountRepositoryTest extends ApiTest {
@@ -22,12 +22,12 @@ class AccountRepositoryTest extends ApiTest {
 
         read.setRole(Role.OPERATOR, Instant.now());
         assertThatThrownBy(() -> accounts.updateRole(read))
-                .isInstanceOf(JdbcUpdateAffectedIncorrectNumberOfRowsException.class);
+                .isInstanceOf(OptimisticLockingFailureException.class);
         assertThatThrownBy(() -> accounts.updateEnabled(read))
-                .isInstanceOf(JdbcUpdateAffectedIncorrectNumberOfRowsException.class);
+                .isInstanceOf(OptimisticLockingFailureException.class);
         assertThatThrownBy(() -> accounts.updatePasswordHash(read))
-                .isInstanceOf(JdbcUpdateAffectedIncorrectNumberOfRowsException.class);
+                .isInstanceOf(OptimisticLockingFailureException.class);
         assertThatThrownBy(() -> accounts.delete(read))
-                .isInstanceOf(JdbcUpdateAffectedIncorrectNumberOfRowsException.class);
+                .isInstanceOf(OptimisticLockingFailureException.class);
     }
 }
