@@ -99,7 +99,11 @@ public class PoolService {
             throw exists(name);
         });
         pool.set(name, description, selector, now());
-        pools.update(pool);
+        try {
+            pools.update(pool);
+        } catch (DuplicateKeyException e) {
+            throw exists(name); // taken by a concurrent request since the look above
+        }
         audit.record("pool.update", "pool:" + id, Outcome.SUCCESS, "name=" + name + " " + describe(selector));
         return pool;
     }
