@@ -97,7 +97,7 @@ public class GrantCheck {
             return new Result(false, reasons, null, null, 0);
         }
         // Not getByName: its refusal would mark this read-only transaction for rollback.
-        Optional<Pool> found = pools.list().stream().filter(p -> p.getName().equals(poolName.strip())).findFirst();
+        Optional<Pool> found = pools.findByName(poolName.strip());
         if (found.isEmpty()) {
             reasons.add("No pool named '" + poolName.strip() + "'");
             return new Result(false, reasons, null, null, 0);

@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.vfiobroker.audit.AuditEvent.Outcome;
 import org.vfiobroker.audit.AuditLog;
@@ -60,6 +61,12 @@ public class PoolService {
                 .with("field", field));
     }
 
+    /** The pool of that name, if there is one: for checks that report instead of refusing. */
+    @Transactional(readOnly = true)
+    public java.util.Optional<Pool> findByName(String name) {
+        return pools.findByName(name);
+    }
+
     /** A pool's name, for showing grants (a deleted pool has none). */
     @Transactional(readOnly = true)
     public java.util.Optional<String> nameOf(long id) {
@@ -67,6 +74,7 @@ public class PoolService {
     }
 
     /** The groups the selector selects on the host now (every endpoint matches), in number order. */
+    @Transactional(propagation = Propagation.SUPPORTS) // reads the inventory, not the database
     public List<Integer> groupsOf(PoolSelector selector) {
         InventoryService.Snapshot s = inventory.snapshot();
         return s.groups().stream()

@@ -2,6 +2,7 @@ package org.vfiobroker.security;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,8 @@ class InitialAdministrator implements ApplicationRunner {
         if (generated) {
             password = generatePassword();
         }
-        accounts.insert(new Account(USERNAME, encoder.encode(password), Role.ADMIN, clock.instant()));
+        accounts.insert(new Account(USERNAME, encoder.encode(password), Role.ADMIN,
+                clock.instant().truncatedTo(ChronoUnit.MICROS))); // what the column keeps, as AccountService does
         audit.record(new AuditEvent.Draft("system", "account.create", AccountService.target(USERNAME),
                 AuditEvent.Outcome.SUCCESS, "role=ADMIN first administrator" + (generated ? ", generated password" : "")));
         if (generated) {

@@ -2,6 +2,7 @@ package org.vfiobroker.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -34,6 +35,34 @@ class GrantPagesTest {
             assertThat(html).as(path).doesNotContain("method=\"post\"").doesNotContain("hx-post")
                     .doesNotContain("/new\"");
         }
+    }
+
+    @Test
+    void anOperatorAndAViewerSeeAGrantWithItsPolicy() throws Exception {
+        api(post("/api/v1/pools"), "{\"name\":\"page-vfs\",\"selector\":{\"physicalFunctions\":[\"0000:04:00.0\"]}}");
+        api(post("/api/v1/policies"), "{\"pool\":\"page-vfs\",\"unixUser\":\"alice\",\"maxGroups\":2,"
+                + "\"maxMemlockBytes\":1073741824,\"maxLeaseSeconds\":3600}");
+        String grant = api(post("/api/v1/grants"), "{\"unixUser\":\"alice\",\"pool\":\"page-vfs\",\"count\":1,"
+                + "\"memlockBytes\":1048576,\"durationSeconds\":600}");
+        String id = grant.replaceFirst("(?s).*?\"id\":(\\d+).*", "$1");
+        try {
+            for (String role : new String[] {"OPERATOR", "VIEWER"}) {
+                assertThat(page("/grants/" + id, role)).as(role).contains("page-vfs").contains("user alice")
+                        .doesNotContain("none (named groups)");
+            }
+        } finally {
+            mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete("/api/v1/grants/" + id)
+                    .with(httpBasic("admin", DemoHostTest.ADMIN_PASSWORD))).andReturn();
+        }
+    }
+
+    /** An API call as the first administrator; its answer's body (2xx asserted). */
+    private String api(org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder request, String json)
+            throws Exception {
+        MvcResult r = mvc.perform(request.with(httpBasic("admin", DemoHostTest.ADMIN_PASSWORD))
+                .contentType("application/json").content(json)).andReturn();
+        assertThat(r.getResponse().getStatus()).as(r.getResponse().getContentAsString()).isBetween(200, 299);
+        return r.getResponse().getContentAsString();
     }
 
     @Test

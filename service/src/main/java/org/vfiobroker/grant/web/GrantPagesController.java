@@ -179,7 +179,7 @@ class GrantPagesController {
         model.addAttribute("usage", grants.usage(id));
         model.addAttribute("holding", GrantState.HOLDING.contains(g.getState()));
         model.addAttribute("policy", g.getPolicyId() == null ? null
-                : policies.list().stream().filter(p -> p.getId().equals(g.getPolicyId())).findFirst().orElse(null));
+                : policies.findOptional(g.getPolicyId()).orElse(null));
         model.addAttribute("poolName", g.getPoolId() == null ? null : pools.nameOf(g.getPoolId()).orElse(null));
         boolean auditReader = request.isUserInRole("ADMIN") || request.isUserInRole("OPERATOR")
                 || request.isUserInRole("VIEWER");
