@@ -19,6 +19,8 @@ public class Grant {
     private long uid;
     private long gid;
     private Long poolId;
+    /** The pool's name as it is now, read with the grant ({@code null}: named groups, or the pool was deleted). */
+    private String poolName;
     private Long policyId;
     private long memlockBytes;
     private Integer numaNode;
@@ -41,8 +43,8 @@ public class Grant {
     }
 
     /** A grant read from its row, with the store's column values. */
-    static Grant loaded(long id, GrantState state, String unixUser, long uid, long gid, Long poolId, Long policyId,
-                        long memlockBytes, Integer numaNode, String numaPolicy, String requestedBy,
+    static Grant loaded(long id, GrantState state, String unixUser, long uid, long gid, Long poolId, String poolName,
+                        Long policyId, long memlockBytes, Integer numaNode, String numaPolicy, String requestedBy,
                         String idempotencyKey, String requestDigest, boolean activationFailed, String reason,
                         Instant createdAt, Instant activatedAt, Instant expiresAt, Instant releasedAt,
                         Instant updatedAt) {
@@ -52,6 +54,7 @@ public class Grant {
         g.uid = uid;
         g.gid = gid;
         g.poolId = poolId;
+        g.poolName = poolName;
         g.policyId = policyId;
         g.memlockBytes = memlockBytes;
         g.numaNode = numaNode;
@@ -81,14 +84,15 @@ public class Grant {
         this.id = id;
     }
 
-    Grant(String unixUser, long uid, long gid, Long poolId, Long policyId, long memlockBytes, Integer numaNode,
-          String numaPolicy, String requestedBy, String idempotencyKey, String requestDigest, Instant now,
-          Instant expiresAt) {
+    Grant(String unixUser, long uid, long gid, Long poolId, String poolName, Long policyId, long memlockBytes,
+          Integer numaNode, String numaPolicy, String requestedBy, String idempotencyKey, String requestDigest,
+          Instant now, Instant expiresAt) {
         this.state = GrantState.REQUESTED;
         this.unixUser = unixUser;
         this.uid = uid;
         this.gid = gid;
         this.poolId = poolId;
+        this.poolName = poolName;
         this.policyId = policyId;
         this.memlockBytes = memlockBytes;
         this.numaNode = numaNode;
@@ -110,7 +114,7 @@ public class Grant {
 
     /** This grant as it is after moving to {@code next}: a copy, this one is left as it was. */
     Grant inState(GrantState next, String reason, Instant now) {
-        Grant g = loaded(id, state, unixUser, uid, gid, poolId, policyId, memlockBytes, numaNode, numaPolicy,
+        Grant g = loaded(id, state, unixUser, uid, gid, poolId, poolName, policyId, memlockBytes, numaNode, numaPolicy,
                 requestedBy, idempotencyKey, requestDigest, activationFailed, this.reason, createdAt, activatedAt,
                 expiresAt, releasedAt, updatedAt);
         items.forEach(i -> g.loadedItem(i.copy()));
@@ -164,6 +168,10 @@ public class Grant {
 
     public Long getPoolId() {
         return poolId;
+    }
+
+    public String getPoolName() {
+        return poolName;
     }
 
     public Long getPolicyId() {

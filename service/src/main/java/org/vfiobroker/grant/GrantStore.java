@@ -41,9 +41,9 @@ class GrantStore {
             + " g.memlock_bytes, g.numa_node, g.numa_policy, g.requested_by, g.idempotency_key, g.request_digest,"
             + " g.activation_failed, g.reason, g.created_at, g.activated_at, g.expires_at, g.released_at,"
             + " g.updated_at, i.iommu_group, i.active_group, i.members, i.previous_drivers,"
-            + " i.numa_node AS item_numa_node";
-    private static final String SELECT = "SELECT " + COLUMNS
-            + " FROM device_grant g LEFT JOIN grant_item i ON i.grant_id = g.id";
+            + " i.numa_node AS item_numa_node, p.name AS pool_name";
+    private static final String SELECT = "SELECT " + COLUMNS + " FROM device_grant g"
+            + " LEFT JOIN pool p ON p.id = g.pool_id LEFT JOIN grant_item i ON i.grant_id = g.id";
     static final String BY_ID = SELECT + " WHERE g.id = ? ORDER BY i.iommu_group";
     static final String BY_IDEMPOTENCY_KEY = SELECT + " WHERE g.requested_by = ? AND g.idempotency_key = ?"
             + " ORDER BY i.iommu_group";
@@ -142,7 +142,7 @@ class GrantStore {
                     .with("requested", r.count()).with("available", chosen.size());
         }
         Instant now = now();
-        Grant grant = new Grant(r.user().name(), r.user().uid(), r.user().gid(), r.poolId(),
+        Grant grant = new Grant(r.user().name(), r.user().uid(), r.user().gid(), r.poolId(), r.poolName(),
                 r.policy() == null ? null : r.policy().getId(), r.memlockBytes(), r.numaNode(), r.numaPolicy(),
                 r.requestedBy(), r.idempotencyKey(), r.digest(), now, now.plusSeconds(r.durationSeconds()));
         chosen.forEach(c -> grant.addItem(c.group(), c.members(), c.numaNode(), c.driversToRestore()));
@@ -367,6 +367,7 @@ class GrantStore {
             if (g == null) {
                 g = Grant.loaded(id, GrantState.valueOf(rs.getString("state")), rs.getString("unix_user"),
                         rs.getLong("uid"), rs.getLong("gid"), rs.getObject("pool_id", Long.class),
+                        rs.getString("pool_name"),
                         rs.getObject("policy_id", Long.class), rs.getLong("memlock_bytes"),
                         rs.getObject("numa_node", Integer.class), rs.getString("numa_policy"),
                         rs.getString("requested_by"), rs.getString("idempotency_key"), rs.getString("request_digest"),

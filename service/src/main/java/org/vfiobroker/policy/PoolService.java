@@ -67,12 +67,6 @@ public class PoolService {
         return pools.findByName(name);
     }
 
-    /** A pool's name, for showing grants (a deleted pool has none). */
-    @Transactional(readOnly = true)
-    public java.util.Optional<String> nameOf(long id) {
-        return pools.findById(id).map(Pool::getName);
-    }
-
     /** The groups the selector selects on the host now (every endpoint matches), in number order. */
     @Transactional(propagation = Propagation.SUPPORTS) // reads the inventory, not the database
     public List<Integer> groupsOf(PoolSelector selector) {

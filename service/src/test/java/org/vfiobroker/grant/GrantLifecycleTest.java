@@ -98,6 +98,27 @@ class GrantLifecycleTest extends GrantTestBase {
     }
 
     @Test
+    void aGrantNamesItsPoolAsThePoolIsNamedNow() throws Exception {
+        String pool = vfPool("vfs-before-rename");
+        policy(pool, "u43", 1, 64 * MIB, 3600);
+        Response granted = requestGrant(pool, "u43", 1, 16 * MIB, 600);
+        assertThat(granted.status()).as(granted.body()).isEqualTo(201);
+        assertThat(granted.json().path("pool").asString()).isEqualTo(pool);
+        long poolId = json.readTree(get("/api/v1/pools").body()).valueStream()
+                .filter(p -> p.path("name").asString().equals(pool)).findFirst().orElseThrow().path("id").asLong();
+
+        Response renamed = put("/api/v1/pools/" + poolId, Map.of("name", "vfs-after-rename", "selector",
+                Map.of("physicalFunctions", List.of("0000:04:00.0"))));
+
+        assertThat(renamed.status()).as(renamed.body()).isEqualTo(200);
+        assertThat(get("/api/v1/grants/" + granted.id()).json().path("pool").asString()).isEqualTo("vfs-after-rename");
+        assertThat(get("/api/v1/grants?unixUser=u43").json()).isNotEmpty()
+                .allSatisfy(g -> assertThat(g.path("pool").asString()).isEqualTo("vfs-after-rename"));
+        assertThat(delete("/api/v1/grants/" + granted.id()).json().path("pool").asString())
+                .isEqualTo("vfs-after-rename");
+    }
+
+    @Test
     void aRefusalIsAnsweredRecordedAndCounted() throws Exception {
         String pool = vfPool("vfs-no-policy"); // no policy lets u42 receive from it
         double before = refusals("policy-denied");

@@ -20,18 +20,15 @@ import org.vfiobroker.api.model.ProcessLimitRequest;
 import org.vfiobroker.grant.Grant;
 import org.vfiobroker.grant.GrantService;
 import org.vfiobroker.host.ProcessMemlockResult;
-import org.vfiobroker.policy.PoolService;
 
 /** The grants API, as {@code api-spec/openapi.yaml} defines it. Authorization is on {@link GrantService}. */
 @RestController
 class GrantController implements GrantsApi {
 
     private final GrantService grants;
-    private final PoolService pools;
 
-    GrantController(GrantService grants, PoolService pools) {
+    GrantController(GrantService grants) {
         this.grants = grants;
-        this.pools = pools;
     }
 
     @Override
@@ -115,8 +112,8 @@ class GrantController implements GrantsApi {
                 .activatedAt(time(g.getActivatedAt()))
                 .expiresAt(time(g.getExpiresAt()))
                 .releasedAt(time(g.getReleasedAt()));
-        if (g.getPoolId() != null) {
-            dto.pool(pools.nameOf(g.getPoolId()).orElse(null));
+        if (g.getPoolName() != null) {
+            dto.pool(g.getPoolName());
         }
         return dto;
     }

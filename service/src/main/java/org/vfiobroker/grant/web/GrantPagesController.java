@@ -180,7 +180,7 @@ class GrantPagesController {
         model.addAttribute("holding", GrantState.HOLDING.contains(g.getState()));
         model.addAttribute("policy", g.getPolicyId() == null ? null
                 : policies.findOptional(g.getPolicyId()).orElse(null));
-        model.addAttribute("poolName", g.getPoolId() == null ? null : pools.nameOf(g.getPoolId()).orElse(null));
+        model.addAttribute("poolName", g.getPoolName());
         boolean auditReader = request.isUserInRole("ADMIN") || request.isUserInRole("OPERATOR")
                 || request.isUserInRole("VIEWER");
         List<org.vfiobroker.audit.AuditEvent> history = new ArrayList<>();
