@@ -24,17 +24,11 @@ class HostSteps {
         return host;
     }
 
+    /** One step on its own: a sequence of one. */
     <T> T run(Long grantId, String step, String target, String detail, Supplier<T> action) {
-        long entry = journal.start(grantId, step, target, detail);
-        T result;
-        try {
-            result = action.get();
-        } catch (RuntimeException e) {
-            journal.finish(entry, JournalEntry.Phase.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
-            throw e;
+        try (Sequence sequence = sequence()) {
+            return sequence.run(grantId, step, target, detail, action);
         }
-        journal.finish(entry, JournalEntry.Phase.DONE, null);
-        return result;
     }
 
     /** Steps run one after another by one caller; close it (try-with-resources) when the last has run. */
