@@ -220,6 +220,11 @@ public final class InventoryBenchmark {
         System.out.printf("requests slower than 250 ms: %d%s%n", slow.size(),
                 slow.isEmpty() ? "" : ", e.g. " + String.join("; ", slow.subList(0, Math.min(10, slow.size()))));
         System.out.printf("TCP connections opened by the clients (warm-up included): %d%n", connects.get());
+        int[] sortedCounts = counts.clone();
+        Arrays.sort(sortedCounts);
+        System.out.printf("requests per client: min %d, median %d, max %d (a server that answers in the order asked "
+                        + "gives every client the same share)%n",
+                sortedCounts[0], sortedCounts[CLIENTS / 2], sortedCounts[CLIENTS - 1]);
         double available = ServiceUnderTest.ticksPerSecond() * seconds * Runtime.getRuntime().availableProcessors();
         if (serverPid == self) {
             System.out.printf("CPU in the measured window, share of all cores: server and load generator %.0f %% "
