@@ -129,6 +129,8 @@ public final class GrantBenchmark {
                     + " p50 %.1f ms, p99 %.1f ms%n", ms(percentile(result.serviceTimes, 50)),
                     ms(percentile(result.serviceTimes, 99)));
         }
+        System.out.printf("  the slowest grant of each second, ms (by when it %s): %s%n", rate > 0 ? "was due" : "was sent",
+                result.slowestPerSecond(seconds));
         System.out.printf("DELETE /api/v1/grants/{id} (revoke): p50 %.1f ms, p99 %.1f ms%n",
                 ms(percentile(result.revokeLatencies, 50)), ms(percentile(result.revokeLatencies, 99)));
         System.out.printf("CPU in the measured window: %s%n", result.cpu);
@@ -152,11 +154,29 @@ public final class GrantBenchmark {
         final List<Long> revokeLatencies = Collections.synchronizedList(new ArrayList<>());
         /** Open loop: from the request's actual start (the latencies above count from when it was due). */
         final List<Long> serviceTimes = Collections.synchronizedList(new ArrayList<>());
+        /** Each grant's start (open loop: when it was due) from the phase's start and its latency, in ns. */
+        final List<long[]> timeline = Collections.synchronizedList(new ArrayList<>());
         final AtomicLong created = new AtomicLong();
         final AtomicInteger doubleGrants = new AtomicInteger();
         final Map<Integer, AtomicInteger> errors = new ConcurrentHashMap<>();
         /** The CPU split over the phase (set at its end). */
         String cpu = "";
+
+        /** The slowest grant of each second of the phase, by when it started: shows stalls and when they came. */
+        String slowestPerSecond(int seconds) {
+            long[] max = new long[seconds + 1];
+            synchronized (timeline) {
+                for (long[] e : timeline) {
+                    int second = (int) Math.min(seconds, e[0] / 1_000_000_000L);
+                    max[second] = Math.max(max[second], e[1]);
+                }
+            }
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < seconds; i++) {
+                b.append(i == 0 ? "" : " ").append(Math.round(ms(max[i])));
+            }
+            return b.toString();
+        }
 
         String summary(int seconds) {
             return String.format("%d grants, %.0f/s, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, errors %s",
@@ -213,6 +233,7 @@ public final class GrantBenchmark {
                     }
                     result.createLatencies.add(took);
                     result.serviceTimes.add(end - t);
+                    result.timeline.add(new long[] {(rate > 0 ? due : t) - deadline[1], took});
                     result.created.incrementAndGet();
                     Matcher id = ID.matcher(text);
                     id.find();

@@ -197,6 +197,29 @@ class GrantLifecycle {
         }
     }
 
+    /**
+     * The reconcile's part of a release that stopped midway (a failed step, a crash): finishes it, unless a thread
+     * of this process is working on the grant now (a revocation under way holds its lock; waiting for it would only
+     * find it done) or it is no longer releasing.
+     *
+     * @return whether this call finished a release
+     */
+    boolean resumeRelease(long id, String actor, String action) {
+        ReentrantLock lock = lockOf(id);
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            if (store.find(id).map(Grant::getState).orElse(null) != GrantState.RELEASING) {
+                return false;
+            }
+            release(id, false, null, actor, action);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Nodes back to root, drivers restored, drop-in rewritten without this grant. Safe to repeat. */
     void takeBack(Grant grant, boolean restoreDrivers) {
         long id = grant.getId();

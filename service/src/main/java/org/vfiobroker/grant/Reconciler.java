@@ -113,8 +113,10 @@ public class Reconciler {
         }
         for (Grant g : store.inStates(Set.of(GrantState.RELEASING))) {
             act(r, g.getId(), () -> {
-                lifecycle.release(g.getId(), false, null, "system", "grant.recover");
-                r.released().add(g.getId());
+                // a revocation under way is its request's; one that stopped midway is finished here
+                if (lifecycle.resumeRelease(g.getId(), "system", "grant.recover")) {
+                    r.released().add(g.getId());
+                }
             });
         }
         for (JournalEntry e : open) {
@@ -154,7 +156,7 @@ public class Reconciler {
     }
 
     /** Drift quarantines; a group the host lost (reboot: not bound, node absent or root's) is applied again. */
-    private void check(Grant g, Report r, Set<String> usersToRewrite, boolean startup) {
+    void check(Grant g, Report r, Set<String> usersToRewrite, boolean startup) {
         InventoryService.Snapshot s = inventory.snapshot();
         boolean reapply = false;
         for (GrantItem item : g.getItems()) {
@@ -193,7 +195,13 @@ public class Reconciler {
             ReentrantLock lock = lifecycle.lockOf(g.getId());
             lock.lock();
             try {
-                lifecycle.reapply(g);
+                // What was read may be a revocation that ended meanwhile (it gives the nodes to root and restores
+                // the drivers, which looks like a reboot): only a grant still active is applied again.
+                Optional<Grant> current = store.find(g.getId()).filter(c -> c.getState() == GrantState.ACTIVE);
+                if (current.isEmpty()) {
+                    return;
+                }
+                lifecycle.reapply(current.get());
             } finally {
                 lock.unlock();
             }

@@ -2,9 +2,14 @@ package org.vfiobroker.grant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -21,6 +26,10 @@ class ReconcileTest extends GrantTestBase {
     Journal journal;
     @Autowired
     InventoryService inventory;
+    @Autowired
+    GrantLifecycle lifecycle;
+    @Autowired
+    GrantStore store;
 
     @Test
     void reappliesAnActiveGrantAfterAReboot() throws Exception {
@@ -79,6 +88,70 @@ class ReconcileTest extends GrantTestBase {
         assertThat(phase(running)).isEqualTo("DONE");
         assertThat(inventory.snapshot().generation()).as("a pass with nothing to recover does not rescan the host")
                 .isEqualTo(generation);
+    }
+
+    @Test
+    void aPeriodicPassLeavesARevocationUnderWayToItsRequestAndFinishesOneThatStopped() throws Exception {
+        Response g = grantGroups("alice", List.of(1), 32 * MIB);
+        assertThat(g.status()).as(g.body()).isEqualTo(201);
+        jdbc.update("update device_grant set state = 'RELEASING' where id = ?", g.id());
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        Thread revoking = new Thread(() -> { // a request thread in the middle of revoking it holds its lock
+            lifecycle.lockOf(g.id()).lock();
+            try {
+                held.countDown();
+                letGo.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                lifecycle.lockOf(g.id()).unlock();
+            }
+        });
+        revoking.setDaemon(true);
+        revoking.start();
+        held.await();
+        long generation = inventory.snapshot().generation();
+
+        Reconciler.Report during;
+        try {
+            during = CompletableFuture.supplyAsync(() -> reconciler.reconcile(false))
+                    .get(10, TimeUnit.SECONDS); // it does not wait for the revocation
+        } finally {
+            letGo.countDown(); // also when it did: the test fails instead of hanging
+        }
+        revoking.join();
+
+        assertThat(during.released()).isEmpty();
+        assertThat(inventory.snapshot().generation()).as("no rescan for a revocation under way").isEqualTo(generation);
+        assertThat(state(g.id())).isEqualTo("RELEASING");
+
+        Reconciler.Report after = reconciler.reconcile(false); // now nobody works on it: it stopped midway
+
+        assertThat(after.released()).containsExactly(g.id());
+        assertThat(state(g.id())).isEqualTo("RELEASED");
+        assertThat(hostAgent.groupNode(1).map(n -> n.uid()).orElse(0)).isZero();
+    }
+
+    @Test
+    void aRevocationThatEndsWhileAPassLooksIsNotMistakenForAReboot() throws Exception {
+        Response g = grantGroups("bob", List.of(30), 16 * MIB);
+        assertThat(g.status()).as(g.body()).isEqualTo(201);
+        Grant readActive = store.find(g.id()).orElseThrow(); // what the pass read before ...
+        assertThat(delete("/api/v1/grants/" + g.id()).json().path("state").asString()).isEqualTo("RELEASED");
+        Reconciler.Report r = new Reconciler.Report(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+
+        reconciler.check(readActive, r, new HashSet<>(), false); // ... it finds the nodes root's and the drivers back
+
+        assertThat(r.reapplied()).as("a released grant is not applied again").isEmpty();
+        assertThat(hostAgent.groupNode(30).map(n -> n.uid()).orElse(0)).isZero();
+        assertThat(hostAgent.inspectGroup(30).members()).noneMatch(m -> "vfio-pci".equals(m.driver()));
+        assertThat(state(g.id())).isEqualTo("RELEASED");
+    }
+
+    private String state(long grantId) {
+        return jdbc.queryForObject("select state from device_grant where id = ?", String.class, grantId);
     }
 
     private String phase(long journalId) {
