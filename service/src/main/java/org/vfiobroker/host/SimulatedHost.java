@@ -47,8 +47,8 @@ import org.vfiobroker.inventory.PciAddress;
  * {@link #shape}; every other step on the tree holds its read lock. What groups share is safe without a group
  * lock: the maps are concurrent and keyed by group, device, user or process; a device's cdev nodes belong to
  * its group; and the directories several groups create ({@code dev/vfio}, {@code dev/vfio/devices},
- * {@code bus/pci/drivers/<name>}) are created with {@link Files#createDirectories}, which tolerates a
- * concurrent creator.
+ * {@code bus/pci/drivers/<name>}) are created, when missing, with {@link Files#createDirectories}, which
+ * tolerates a concurrent creator.
  */
 public class SimulatedHost implements HostAgent {
 
@@ -510,7 +510,9 @@ public class SimulatedHost implements HostAgent {
             Files.deleteIfExists(link);
             if (driver != null) {
                 Path target = sys.resolve("bus/pci/drivers").resolve(driver);
-                Files.createDirectories(target);
+                if (!target.toFile().isDirectory()) { // createDirectories makes an exception of an existing one
+                    Files.createDirectories(target);
+                }
                 Files.createSymbolicLink(link, d.dir().relativize(target.toRealPath()));
             }
         } catch (IOException e) {
@@ -533,7 +535,9 @@ public class SimulatedHost implements HostAgent {
             for (Device d : members) {
                 for (String c : cdevs(d)) {
                     Path cdev = vfio.resolve("devices").resolve(c);
-                    Files.createDirectories(cdev.getParent());
+                    if (!cdev.getParent().toFile().isDirectory()) {
+                        Files.createDirectories(cdev.getParent());
+                    }
                     if (!present(cdev)) {
                         Files.createFile(cdev);
                         permissions(cdev, 0600);
