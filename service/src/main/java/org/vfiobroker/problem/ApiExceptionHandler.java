@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
@@ -38,6 +40,14 @@ import org.vfiobroker.inventory.PciAddress;
 public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    /** What a person is told when {@link OptimisticLockingFailureException} ends a request (API and pages). */
+    public static final String CHANGED_MEANWHILE_DETAIL = "What this request changes was changed or deleted by another"
+            + " request while it ran. Read it again, and retry if the change is still wanted.";
+    /** What a person is told when {@link PessimisticLockingFailureException} ends a request (API and pages). */
+    public static final String BUSY_DETAIL = "The service waited too long for a lock that other requests hold. Retry in"
+            + " a moment (read first what this request changes, if unsure whether it took effect).";
+    static final long BUSY_RETRY_AFTER_SECONDS = 1;
 
     @ExceptionHandler(InvalidPciAddressException.class)
     ProblemDetail invalidAddress(InvalidPciAddressException e) {
@@ -215,6 +225,23 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                     ? ProblemType.INVALID_REQUEST.type() : ProblemType.INTERNAL.type());
         }
         return super.createResponseEntity(body, headers, status, request);
+    }
+
+    /** A record this request changes was changed or deleted by a concurrent request ({@code Rows.changedOne}). */
+    @ExceptionHandler(OptimisticLockingFailureException.class)
+    ProblemDetail changedMeanwhile(OptimisticLockingFailureException e) {
+        log.info("changed meanwhile: {}", e.getMessage());
+        return ProblemType.CHANGED_MEANWHILE.problem(CHANGED_MEANWHILE_DETAIL);
+    }
+
+    /** A lock (a row's, the audit chain's) stayed held past the lock timeout, or a deadlock was broken. */
+    @ExceptionHandler(PessimisticLockingFailureException.class)
+    ResponseEntity<ProblemDetail> busy(PessimisticLockingFailureException e) {
+        log.warn("busy: {}", e.toString());
+        ProblemDetail problem = ProblemType.BUSY.problem(BUSY_DETAIL);
+        problem.setProperty("retryAfterSeconds", BUSY_RETRY_AFTER_SECONDS);
+        return ResponseEntity.status(problem.getStatus())
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(BUSY_RETRY_AFTER_SECONDS)).body(problem);
     }
 
     @ExceptionHandler(Exception.class)

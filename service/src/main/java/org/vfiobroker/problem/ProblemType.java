@@ -45,6 +45,8 @@ public enum ProblemType {
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", "The Idempotency-Key was used for another request",
             HttpStatus.CONFLICT),
     VF_GRANTED("vf-granted", "A virtual function of this device is granted", HttpStatus.CONFLICT),
+    CHANGED_MEANWHILE("changed-meanwhile", "Changed by another request meanwhile", HttpStatus.CONFLICT),
+    BUSY("busy", "The service is busy", HttpStatus.SERVICE_UNAVAILABLE),
     INTERNAL("internal", "Internal error", HttpStatus.INTERNAL_SERVER_ERROR);
 
     /** Prefix of every problem type URI. */

@@ -3,6 +3,8 @@ package org.vfiobroker.web;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.AccessDeniedException;
@@ -16,13 +18,14 @@ import org.vfiobroker.host.HostRefusedException;
 import org.vfiobroker.inventory.DeviceNotFoundException;
 import org.vfiobroker.inventory.InvalidPciAddressException;
 import org.vfiobroker.inventory.IommuGroupNotFoundException;
+import org.vfiobroker.problem.ApiExceptionHandler;
 import org.vfiobroker.problem.ProblemException;
 
 /**
  * Errors of the dashboard's pages as a page in the layout, with the status a browser and a test can see:
  * 404 for an unknown device or group, 400 for a malformed address, 403 when the role does not allow it,
- * 409/502/503 for the host's refusals and the helper's failures, and the status of any other problem the
- * services raise.
+ * 409/502/503 for the host's refusals and the helper's failures, 409 for a record changed by another request
+ * meanwhile, 503 for a lock waited on too long, and the status of any other problem the services raise.
  */
 @ControllerAdvice(annotations = DashboardPage.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -57,6 +60,16 @@ class PageExceptionHandler {
                 : e instanceof HelperUnavailableException ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
         return page(status, e.getMessage() + (e.reasons().isEmpty() ? "" : " (" + String.join("; ", e.reasons()) + ")"),
                 response, model);
+    }
+
+    @ExceptionHandler(OptimisticLockingFailureException.class)
+    String changedMeanwhile(OptimisticLockingFailureException e, HttpServletResponse response, Model model) {
+        return page(HttpStatus.CONFLICT, ApiExceptionHandler.CHANGED_MEANWHILE_DETAIL, response, model);
+    }
+
+    @ExceptionHandler(PessimisticLockingFailureException.class)
+    String busy(PessimisticLockingFailureException e, HttpServletResponse response, Model model) {
+        return page(HttpStatus.SERVICE_UNAVAILABLE, ApiExceptionHandler.BUSY_DETAIL, response, model);
     }
 
     private static String page(HttpStatus status, String detail, HttpServletResponse response, Model model) {

@@ -111,7 +111,6 @@ public abstract class ApiTest {
         return authorization == null ? b : b.header(HttpHeaders.AUTHORIZATION, authorization);
     }
 
-    /** Performs the request and checks the response against the contract. */
     /** The same request sent by {@code n} threads at once (released together), answers in order of sending. */
     protected List<Response> concurrently(int n, Supplier<MockHttpServletRequestBuilder> request)
             throws Exception {
@@ -137,6 +136,7 @@ public abstract class ApiTest {
         }
     }
 
+    /** Performs the request and checks the response against the contract. */
     protected Response call(MockHttpServletRequestBuilder request) throws Exception {
         MvcResult result = mvc.perform(request).andReturn();
         String method = result.getRequest().getMethod();
