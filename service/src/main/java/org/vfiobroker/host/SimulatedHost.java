@@ -60,6 +60,8 @@ public class SimulatedHost implements HostAgent {
     private final int minUid;
     private final Map<Integer, DeviceNode> ownership = new ConcurrentHashMap<>();
     private final Map<String, String> previousDrivers = new ConcurrentHashMap<>();
+    /** Per function, the interfaces and disks its driver made, put aside while it is on vfio-pci or on none. */
+    private final Map<String, Parked> parked = new ConcurrentHashMap<>();
     private final Map<String, Long> userMemlock = new ConcurrentHashMap<>();
     private final Map<Long, Long> processMemlock = new ConcurrentHashMap<>();
 
@@ -68,7 +70,14 @@ public class SimulatedHost implements HostAgent {
     /** Group locks, striped: group {@code g} (or a device in no group) maps to one of these. */
     private final Lock[] groupLocks = new Lock[GROUP_LOCK_STRIPES];
 
+    /**
+     * @throws IllegalStateException when a root is this machine's own {@code /sys}, {@code /proc} or {@code /dev}:
+     *                               the simulation writes to its tree (drivers, nodes), which must be a fixture
+     */
     public SimulatedHost(InventoryProperties roots, SimulatedHostProperties properties) {
+        for (Path root : List.of(roots.sysfsRoot(), roots.devfsRoot(), roots.procfsRoot())) {
+            refuseTheRealHost(root);
+        }
         this.sys = roots.sysfsRoot();
         this.dev = roots.devfsRoot();
         this.proc = roots.procfsRoot();
@@ -504,10 +513,43 @@ public class SimulatedHost implements HostAgent {
         }
     }
 
+    private static void refuseTheRealHost(Path root) {
+        Path real;
+        try {
+            real = root.toRealPath();
+        } catch (IOException e) {
+            real = root.toAbsolutePath().normalize(); // not there (yet): its own path is all there is to check
+        }
+        if (org.vfiobroker.fixture.SysfsFixture.isOnTheRealHost(root)
+                || org.vfiobroker.fixture.SysfsFixture.isOnTheRealHost(real)) {
+            throw new IllegalStateException("the simulated host writes to its tree, and " + root
+                    + (real.equals(root) ? "" : " (" + real + ")") + " is this machine's own; set"
+                    + " vfio-broker.sysfs-root, devfs-root and procfs-root to a fixture tree (the demo profile does)");
+        }
+    }
+
+    /**
+     * The interfaces and disks (their {@code class/net}, {@code class/block} links and the directories under the
+     * function they point into) that a driver made, moved out of sysfs when the function left that driver.
+     */
+    private record Parked(List<Path> classLinks, List<Path> linkTargets, List<String> functionSubdirs) {
+    }
+
+    /**
+     * Binds the function to {@code driver} (none: unbinds it). As in the kernel, a function's network interfaces
+     * and disks exist only while a driver that makes them is bound: leaving it for vfio-pci or for none takes them
+     * away (put aside), binding such a driver again brings them back.
+     */
     private void setDriver(Device d, String driver) {
         Path link = d.dir().resolve("driver");
         try {
             Files.deleteIfExists(link);
+            if (InUseDetector.mayHaveHostDevices(d.driver()) && !InUseDetector.mayHaveHostDevices(driver)) {
+                park(d);
+            }
+            if (InUseDetector.mayHaveHostDevices(driver)) {
+                unpark(d);
+            }
             if (driver != null) {
                 Path target = sys.resolve("bus/pci/drivers").resolve(driver);
                 if (!target.toFile().isDirectory()) { // createDirectories makes an exception of an existing one
@@ -518,6 +560,60 @@ public class SimulatedHost implements HostAgent {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void park(Device d) throws IOException {
+        String inPath = "/" + d.address() + "/";
+        List<Path> links = new ArrayList<>();
+        List<Path> targets = new ArrayList<>();
+        java.util.Set<String> subdirs = new java.util.TreeSet<>();
+        for (String kind : List.of("class/net", "class/block")) {
+            Path classDir = sys.resolve(kind);
+            String[] names = classDir.toFile().list();
+            for (String name : names == null ? new String[0] : names) {
+                Path entry = classDir.resolve(name);
+                Path target = Files.readSymbolicLink(entry);
+                if (!target.toString().contains(inPath)) {
+                    continue;
+                }
+                Path real = entry.toRealPath();
+                if (real.startsWith(d.dir()) && !real.equals(d.dir())) {
+                    links.add(entry);
+                    targets.add(target);
+                    subdirs.add(d.dir().relativize(real).getName(0).toString());
+                }
+            }
+        }
+        if (links.isEmpty()) {
+            return;
+        }
+        Path aside = parkedDir(d);
+        Files.createDirectories(aside);
+        for (Path l : links) {
+            Files.delete(l);
+        }
+        for (String sub : subdirs) {
+            Files.move(d.dir().resolve(sub), aside.resolve(sub));
+        }
+        parked.put(d.address(), new Parked(links, targets, List.copyOf(subdirs)));
+    }
+
+    private void unpark(Device d) throws IOException {
+        Parked p = parked.remove(d.address());
+        if (p == null) {
+            return;
+        }
+        for (String sub : p.functionSubdirs()) {
+            Files.move(parkedDir(d).resolve(sub), d.dir().resolve(sub));
+        }
+        for (int i = 0; i < p.classLinks().size(); i++) {
+            Files.createSymbolicLink(p.classLinks().get(i), p.linkTargets().get(i));
+        }
+    }
+
+    /** Outside the simulated sysfs, beside it, so that no scan sees what is put aside. */
+    private Path parkedDir(Device d) {
+        return sys.resolveSibling(".simulated-host-parked").resolve(d.address());
     }
 
     private void createNode(int group, List<Device> members) {
@@ -763,7 +859,8 @@ public class SimulatedHost implements HostAgent {
 
     private Use use(Device d) {
         PciAddress address = PciAddress.parse(d.address());
-        InUseDetector detector = InUseDetector.load(sys, proc, Set.of(address));
+        InUseDetector detector = InUseDetector.load(sys, proc,
+                InUseDetector.mayHaveHostDevices(d.driver()) ? Set.of(address) : Set.of());
         boolean bootVga = "1".equals(read(d.dir().resolve("boot_vga")));
         List<String> reasons = detector.reasonsOf(address, bootVga).stream().map(SimulatedHost::helperWords).toList();
         return new Use(reasons, detector.holdsRoot(address));

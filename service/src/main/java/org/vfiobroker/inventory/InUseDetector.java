@@ -34,6 +34,7 @@ public final class InUseDetector {
     }
 
     private static final DeviceUse NONE = new DeviceUse(List.of(), List.of(), false, List.of());
+    private static final InUseDetector NOTHING = new InUseDetector(Map.of(), Map.of(), Map.of(), Set.of());
 
     private final Map<PciAddress, List<NetInterface>> net;
     private final Map<PciAddress, List<BlockDevice>> block;
@@ -48,6 +49,17 @@ public final class InUseDetector {
         this.rootHolders = rootHolders;
     }
 
+    /**
+     * Whether a function on this driver can have network interfaces or block devices at all. They are made by the
+     * function's driver: a function on no driver, or on a vfio driver (which makes none), has none, and the host
+     * can use it only as the boot VGA. Callers that re-read a few functions leave such functions out of the
+     * {@code relevant} set of {@link #load(Path, Path, Set)}, which then need not read {@code class/net} and
+     * {@code class/block} for them.
+     */
+    public static boolean mayHaveHostDevices(String driver) {
+        return driver != null && !driver.isEmpty() && !DmaOwnershipRule.isVfio(driver);
+    }
+
     /** Reads the host's network interfaces, block devices, mounts, swaps and routes once. */
     public static InUseDetector load(Path sysfs, Path procfs) {
         return load(sysfs, procfs, null);
@@ -57,9 +69,12 @@ public final class InUseDetector {
      * Like {@link #load(Path, Path)}, but only for the {@code relevant} functions ({@code null}: all): interfaces
      * and block devices of other functions are passed over after one {@code readlink} (and without parsing its
      * target when no relevant address occurs in it), and routes, mounts and swaps are read only when a relevant
-     * function has an interface or a disk. For re-reading a few functions.
+     * function has an interface or a disk. For re-reading a few functions; an empty set reads nothing.
      */
     public static InUseDetector load(Path sysfs, Path procfs, Set<PciAddress> relevant) {
+        if (relevant != null && relevant.isEmpty()) {
+            return NOTHING;
+        }
         List<String> relevantNames = relevant == null ? null : relevant.stream().map(PciAddress::toString).toList();
         Set<String> routed = null;
         Map<PciAddress, List<NetInterface>> net = new HashMap<>();
@@ -188,7 +203,6 @@ public final class InUseDetector {
         return out;
     }
 
-    /** The deepest PCI function in a device path such as {@code ../../devices/pci0000:00/0000:00:1c.0/0000:03:00.0/net/eth0}. */
     /** The function owning a link's target if it is relevant; a target naming no relevant address is not parsed. */
     private static PciAddress relevantOwner(String target, Set<PciAddress> relevant, List<String> relevantNames) {
         if (target == null || (relevantNames != null && relevantNames.stream().noneMatch(target::contains))) {
@@ -198,6 +212,7 @@ public final class InUseDetector {
         return owner != null && (relevant == null || relevant.contains(owner)) ? owner : null;
     }
 
+    /** The deepest PCI function in a device path such as {@code ../../devices/pci0000:00/0000:00:1c.0/0000:03:00.0/net/eth0}. */
     static PciAddress owningFunction(String target) {
         if (target == null) {
             return null;

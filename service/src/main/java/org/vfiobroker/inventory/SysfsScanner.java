@@ -103,9 +103,18 @@ final class SysfsScanner {
                 }
             }
         }
-        Set<PciAddress> rereadAddresses = new HashSet<>();
-        reread.forEach(n -> rereadAddresses.add(PciAddress.parse(n)));
-        InUseDetector inUse = InUseDetector.load(sysfs, properties.procfsRoot(), rereadAddresses);
+        // Interfaces and disks are read only for functions whose driver can make them (most re-read functions
+        // are on vfio-pci or on none); a driver changed since (someone else's bind) makes it a full scan below.
+        Map<String, String> driverBefore = new HashMap<>();
+        Set<PciAddress> mayBeUsed = new HashSet<>();
+        for (String n : reread) {
+            String driver = Sysfs.linkName(devicesDir.resolve(n).resolve("driver"));
+            driverBefore.put(n, driver);
+            if (InUseDetector.mayHaveHostDevices(driver)) {
+                mayBeUsed.add(PciAddress.parse(n));
+            }
+        }
+        InUseDetector inUse = InUseDetector.load(sysfs, properties.procfsRoot(), mayBeUsed);
         Set<Integer> affected = new TreeSet<>(changed);
         Map<PciAddress, PciFunction> replaced = new HashMap<>();
         Fingerprint fingerprint = old.fingerprint();
@@ -115,6 +124,9 @@ final class SysfsScanner {
             PciFunction now = scanFunction(devicesDir, n, inUse);
             if (before == null || now == null || !sameIdentityAndPlace(before, now)) {
                 return null; // appeared, vanished, or not the function it was
+            }
+            if (!java.util.Objects.equals(now.driver(), driverBefore.get(n))) {
+                return null; // its driver changed while it was read: its interfaces and disks may not have been
             }
             replaced.put(address, now);
             fingerprint = fingerprint.withDriver(n, before.driver(), now.driver());

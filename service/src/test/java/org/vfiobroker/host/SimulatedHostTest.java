@@ -34,6 +34,31 @@ class SimulatedHostTest {
         return root.resolve("sys/bus/pci/devices").resolve(address).toRealPath();
     }
 
+    /** Constructing only checks the roots and throws before anything is read or written there. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sys:/sys", "sys:/sys/bus/pci", "dev:/dev",
+            "proc:/proc", "sys:/", "sys:link-to-/sys"})
+    void refusesToSimulateOnThisMachinesOwnTrees(String which, @TempDir Path tmp)
+            throws Exception {
+        String[] kindAndPath = which.split(":", 2);
+        Path own = kindAndPath[1].startsWith("link-to-")
+                ? Files.createSymbolicLink(tmp.resolve("innocent-looking"), Path.of(kindAndPath[1].substring(8)))
+                : Path.of(kindAndPath[1]);
+        InventoryProperties roots = InventoryProperties.forRoots(
+                kindAndPath[0].equals("sys") ? own : tmp.resolve("sys"),
+                kindAndPath[0].equals("proc") ? own : tmp.resolve("proc"),
+                kindAndPath[0].equals("dev") ? own : tmp.resolve("dev"));
+
+        try {
+            assertThatThrownBy(() -> new SimulatedHost(roots, new SimulatedHostProperties(1000)))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("this machine's own");
+        } finally {
+            if (Files.isSymbolicLink(own)) {
+                Files.delete(own); // the link, never what it names (before the temporary directory's cleanup)
+            }
+        }
+    }
+
     @Test
     void bindingMovesDriverLinkToVfioAndCreatesNode() throws Exception {
         BindResult r = host.bindGroup(3);
@@ -46,6 +71,32 @@ class SimulatedHostTest {
             assertThat(n.mode()).isEqualTo(0600);
         });
         assertThat(host.inspectGroup(3).viable()).isTrue();
+    }
+
+    /** As in the kernel: a NIC's interface exists while its driver is bound, not while vfio-pci is. */
+    @Test
+    void aFunctionsInterfaceGoesWhenItLeavesItsDriverAndComesBackWithIt(@TempDir Path tmp) throws Exception {
+        org.vfiobroker.fixture.SysfsFixture fx = org.vfiobroker.fixture.SampleHosts.dense(tmp, 2, 2, 0, 0);
+        SimulatedHost dense = new SimulatedHost(fx.properties(), new SimulatedHostProperties(1000));
+        org.vfiobroker.inventory.InventoryService inventory = org.vfiobroker.inventory.InventoryService.forRoots(
+                fx.properties());
+        PciAddress pf = PciAddress.parse("0000:12:00.0"); // mlx5_core, interface enp18s0f0np0 down
+        int group = inventory.getDevice(pf).iommuGroup();
+        assertThat(inventory.getDevice(pf).netInterfaces()).extracting(i -> i.name()).containsExactly("enp18s0f0np0");
+
+        dense.bindGroup(group);
+
+        assertThat(Files.exists(fx.sysfs().resolve("class/net/enp18s0f0np0"), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                .isFalse();
+        assertThat(inventory.rescan().devicesByAddress().get(pf).netInterfaces()).isEmpty();
+
+        dense.restore(pf, Optional.empty());
+
+        assertThat(inventory.rescan().devicesByAddress().get(pf)).satisfies(f -> {
+            assertThat(f.driver()).isEqualTo("mlx5_core");
+            assertThat(f.netInterfaces()).extracting(i -> i.name()).containsExactly("enp18s0f0np0");
+        });
+        assertThat(Files.readString(fx.sysfs().resolve("class/net/enp18s0f0np0/operstate")).trim()).isEqualTo("down");
     }
 
     @Test
