@@ -83,6 +83,31 @@ public record PciFunction(
         inUse = List.copyOf(inUse);
     }
 
+    /**
+     * This function, re-read, with every part that equals the same part of {@code before} taken from
+     * {@code before}: equal to this function, but a targeted refresh then makes a few small objects instead of a
+     * function's worth (capabilities, BARs, names, parent chain), and what the snapshot keeps for a long time is
+     * what it kept already (less for the garbage collector to promote and later collect).
+     */
+    public PciFunction sharingPartsOf(PciFunction before) {
+        return new PciFunction(same(before.address, address), vendorId, deviceId, subsystemVendorId,
+                subsystemDeviceId, revision, classCode, same(before.className, className),
+                same(before.vendorName, vendorName), same(before.deviceName, deviceName),
+                same(before.subsystemVendorName, subsystemVendorName), same(before.subsystemName, subsystemName),
+                same(before.driver, driver), same(before.driverOverride, driverOverride),
+                same(before.iommuGroup, iommuGroup), same(before.numaNode, numaNode), same(before.localCpus, localCpus),
+                same(before.link, link), same(before.bars, bars), enabled, same(before.powerState, powerState),
+                same(before.resetMethods, resetMethods), same(before.sriov, sriov),
+                same(before.physicalFunction, physicalFunction), same(before.parentChain, parentChain),
+                same(before.capabilities, capabilities), same(before.vfioCdev, vfioCdev),
+                same(before.netInterfaces, netInterfaces), same(before.blockDevices, blockDevices), bootVga,
+                holdsRootFilesystem, same(before.inUse, inUse));
+    }
+
+    private static <T> T same(T before, T now) {
+        return java.util.Objects.equals(before, now) ? before : now;
+    }
+
     /** Base class (bits 23..16 of the class code), e.g. {@code 0x02} network controller. */
     public int baseClass() {
         return classCode >>> 16;

@@ -128,6 +128,7 @@ final class SysfsScanner {
             if (!java.util.Objects.equals(now.driver(), driverBefore.get(n))) {
                 return null; // its driver changed while it was read: its interfaces and disks may not have been
             }
+            now = now.sharingPartsOf(before);
             replaced.put(address, now);
             fingerprint = fingerprint.withDriver(n, before.driver(), now.driver());
             if (before.iommuGroup() != null) {

@@ -54,6 +54,27 @@ class TargetedRefreshTest {
     }
 
     @Test
+    void aRefreshedFunctionKeepsThePartsThatDidNotChange() {
+        SysfsFixture fx = SampleHosts.workstation(tmp);
+        InventoryService inv = inventoryOf(fx);
+        SimulatedHost host = new SimulatedHost(fx.properties(), new SimulatedHostProperties(1000));
+        IommuGroup g = inv.snapshot().groups().stream()
+                .filter(x -> x.takeable().takeable() && inv.members(x).stream().noneMatch(f -> "vfio-pci".equals(f.driver())))
+                .findFirst().orElseThrow();
+        PciFunction before = inv.members(g).get(0);
+
+        host.bindGroup(g.id());
+        inv.refreshGroups(List.of(g.id()));
+
+        PciFunction after = inv.getDevice(before.address());
+        assertThat(after.driver()).isEqualTo("vfio-pci");
+        assertThat(after.capabilities()).isSameAs(before.capabilities());
+        assertThat(after.bars()).isSameAs(before.bars());
+        assertThat(after.parentChain()).isSameAs(before.parentChain());
+        assertSameAsFullScan(inv, fx);
+    }
+
+    @Test
     void aBoundAndHandedOverGroupThenItsRestore() {
         SysfsFixture fx = SampleHosts.workstation(tmp);
         InventoryService inv = inventoryOf(fx);
