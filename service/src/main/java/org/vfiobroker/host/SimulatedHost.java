@@ -60,8 +60,6 @@ public class SimulatedHost implements HostAgent {
     private final int minUid;
     private final Map<Integer, DeviceNode> ownership = new ConcurrentHashMap<>();
     private final Map<String, String> previousDrivers = new ConcurrentHashMap<>();
-    /** Per function, the interfaces and disks its driver made, put aside while it is on vfio-pci or on none. */
-    private final Map<String, Parked> parked = new ConcurrentHashMap<>();
     private final Map<String, Long> userMemlock = new ConcurrentHashMap<>();
     private final Map<Long, Long> processMemlock = new ConcurrentHashMap<>();
 
@@ -529,13 +527,6 @@ public class SimulatedHost implements HostAgent {
     }
 
     /**
-     * The interfaces and disks (their {@code class/net}, {@code class/block} links and the directories under the
-     * function they point into) that a driver made, moved out of sysfs when the function left that driver.
-     */
-    private record Parked(List<Path> classLinks, List<Path> linkTargets, List<String> functionSubdirs) {
-    }
-
-    /**
      * Binds the function to {@code driver} (none: unbinds it). As in the kernel, a function's network interfaces
      * and disks exist only while a driver that makes them is bound: leaving it for vfio-pci or for none takes them
      * away (put aside), binding such a driver again brings them back.
@@ -562,53 +553,68 @@ public class SimulatedHost implements HostAgent {
         }
     }
 
+    /**
+     * Puts aside the interfaces and disks a function's driver made: the directories under the function that their
+     * {@code class/net} and {@code class/block} links point into go to {@link #parkedDir}, with a file naming the
+     * links, so that they come back (also after a restart of the simulation) when a driver binds again.
+     */
     private void park(Device d) throws IOException {
         String inPath = "/" + d.address() + "/";
-        List<Path> links = new ArrayList<>();
-        List<Path> targets = new ArrayList<>();
+        StringBuilder links = new StringBuilder();
+        List<Path> classLinks = new ArrayList<>();
         java.util.Set<String> subdirs = new java.util.TreeSet<>();
         for (String kind : List.of("class/net", "class/block")) {
             Path classDir = sys.resolve(kind);
             String[] names = classDir.toFile().list();
             for (String name : names == null ? new String[0] : names) {
                 Path entry = classDir.resolve(name);
-                Path target = Files.readSymbolicLink(entry);
+                Path target;
+                try {
+                    target = Files.readSymbolicLink(entry);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue; // another function's, put aside by a step on its group meanwhile
+                }
                 if (!target.toString().contains(inPath)) {
                     continue;
                 }
                 Path real = entry.toRealPath();
                 if (real.startsWith(d.dir()) && !real.equals(d.dir())) {
-                    links.add(entry);
-                    targets.add(target);
+                    classLinks.add(entry);
+                    links.append(kind).append('/').append(name).append('\t').append(target).append('\n');
                     subdirs.add(d.dir().relativize(real).getName(0).toString());
                 }
             }
         }
-        if (links.isEmpty()) {
+        if (classLinks.isEmpty()) {
             return;
         }
         Path aside = parkedDir(d);
-        Files.createDirectories(aside);
-        for (Path l : links) {
+        Files.createDirectories(aside.resolve("dirs"));
+        Files.writeString(aside.resolve("links"), links);
+        for (Path l : classLinks) {
             Files.delete(l);
         }
         for (String sub : subdirs) {
-            Files.move(d.dir().resolve(sub), aside.resolve(sub));
+            Files.move(d.dir().resolve(sub), aside.resolve("dirs").resolve(sub));
         }
-        parked.put(d.address(), new Parked(links, targets, List.copyOf(subdirs)));
     }
 
     private void unpark(Device d) throws IOException {
-        Parked p = parked.remove(d.address());
-        if (p == null) {
+        Path aside = parkedDir(d);
+        if (!aside.toFile().isDirectory()) {
             return;
         }
-        for (String sub : p.functionSubdirs()) {
-            Files.move(parkedDir(d).resolve(sub), d.dir().resolve(sub));
+        String[] subdirs = aside.resolve("dirs").toFile().list();
+        for (String sub : subdirs == null ? new String[0] : subdirs) {
+            Files.move(aside.resolve("dirs").resolve(sub), d.dir().resolve(sub));
         }
-        for (int i = 0; i < p.classLinks().size(); i++) {
-            Files.createSymbolicLink(p.classLinks().get(i), p.linkTargets().get(i));
+        for (String line : Files.readAllLines(aside.resolve("links"))) {
+            int tab = line.indexOf('\t');
+            Files.createSymbolicLink(sys.resolve(line.substring(0, tab)), Path.of(line.substring(tab + 1)));
         }
+        Files.delete(aside.resolve("links"));
+        Files.delete(aside.resolve("dirs"));
+        Files.delete(aside);
     }
 
     /** Outside the simulated sysfs, beside it, so that no scan sees what is put aside. */
