@@ -16,7 +16,7 @@ class TomcatSocketConfig {
 
     @Bean
     TomcatConnectorCustomizer socketWriteBuffer(
-            @Value("${vfio-broker.web.socket-write-buffer:64KB}") DataSize size) {
+            @Value("${vfio-broker.web.socket-write-buffer}") DataSize size) {
         return connector -> connector.setProperty("socket.appWriteBufSize", Long.toString(size.toBytes()));
     }
 }

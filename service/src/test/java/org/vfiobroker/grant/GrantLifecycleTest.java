@@ -23,9 +23,7 @@ class GrantLifecycleTest extends GrantTestBase {
 
     @Test
     void activatesANamedGroupAndReleasesItBackToTheHost() throws Exception {
-        Response created = grantGroups("alice", List.of(1), 64 * MIB);
-
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        Response created = grantedGroups("alice", List.of(1), 64 * MIB);
         assertThat(created.json().path("state").asString()).isEqualTo("ACTIVE");
         DeviceNode node = hostAgent.groupNode(1).orElseThrow();
         assertThat(node.uid()).isEqualTo(2001);
@@ -43,8 +41,7 @@ class GrantLifecycleTest extends GrantTestBase {
 
     @Test
     void refusesASecondGrantOfAHeldGroup() throws Exception {
-        Response first = grantGroups("bob", List.of(20), 16 * MIB);
-        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        Response first = grantedGroups("bob", List.of(20), 16 * MIB);
 
         Response second = grantGroups("carol", List.of(20), 16 * MIB);
 
@@ -59,9 +56,7 @@ class GrantLifecycleTest extends GrantTestBase {
         String pool = vfPool("vfs-lifecycle");
         policy(pool, "carol", 2, 256 * MIB, 7200);
 
-        Response r = requestGrant(pool, "carol", 2, 64 * MIB, 600);
-
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        Response r = granted(pool, "carol", 2, 64 * MIB, 600);
         assertThat(r.json().path("groups")).hasSize(2);
         Response over = requestGrant(pool, "carol", 1, 64 * MIB, 600);
         assertThat(over.status()).isEqualTo(409);
@@ -101,8 +96,7 @@ class GrantLifecycleTest extends GrantTestBase {
     void aGrantNamesItsPoolAsThePoolIsNamedNow() throws Exception {
         String pool = vfPool("vfs-before-rename");
         policy(pool, "u43", 1, 64 * MIB, 3600);
-        Response granted = requestGrant(pool, "u43", 1, 16 * MIB, 600);
-        assertThat(granted.status()).as(granted.body()).isEqualTo(201);
+        Response granted = granted(pool, "u43", 1, 16 * MIB, 600);
         assertThat(granted.json().path("pool").asString()).isEqualTo(pool);
         long poolId = json.readTree(get("/api/v1/pools").body()).valueStream()
                 .filter(p -> p.path("name").asString().equals(pool)).findFirst().orElseThrow().path("id").asLong();

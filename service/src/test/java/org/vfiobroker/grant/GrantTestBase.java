@@ -108,10 +108,8 @@ public abstract class GrantTestBase {
     }
 
     protected long policy(String pool, String user, int maxGroups, long maxMemlock, long maxLease) throws Exception {
-        Response r = post("/api/v1/policies", Map.of("pool", pool, "unixUser", user, "maxGroups", maxGroups,
-                "maxMemlockBytes", maxMemlock, "maxLeaseSeconds", maxLease));
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
-        return r.id();
+        return created(post("/api/v1/policies", Map.of("pool", pool, "unixUser", user, "maxGroups", maxGroups,
+                "maxMemlockBytes", maxMemlock, "maxLeaseSeconds", maxLease))).id();
     }
 
     protected Response requestGrant(String pool, String user, int count, long memlock, long duration) throws Exception {
@@ -122,5 +120,20 @@ public abstract class GrantTestBase {
     protected Response grantGroups(String user, List<Integer> groups, long memlock) throws Exception {
         return post("/api/v1/grants", Map.of("unixUser", user, "groups", groups, "memlockBytes", memlock,
                 "durationSeconds", 3600));
+    }
+
+    /** {@link #requestGrant}, which must succeed (201). */
+    protected Response granted(String pool, String user, int count, long memlock, long duration) throws Exception {
+        return created(requestGrant(pool, user, count, memlock, duration));
+    }
+
+    /** {@link #grantGroups}, which must succeed (201). */
+    protected Response grantedGroups(String user, List<Integer> groups, long memlock) throws Exception {
+        return created(grantGroups(user, groups, memlock));
+    }
+
+    private static Response created(Response r) {
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r;
     }
 }

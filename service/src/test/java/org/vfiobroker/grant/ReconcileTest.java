@@ -33,8 +33,7 @@ class ReconcileTest extends GrantTestBase {
 
     @Test
     void reappliesAnActiveGrantAfterAReboot() throws Exception {
-        Response g = grantGroups("alice", List.of(1), 32 * MIB);
-        assertThat(g.status()).as(g.body()).isEqualTo(201);
+        Response g = grantedGroups("alice", List.of(1), 32 * MIB);
         // the reboot: nodes back to root, the audio function back on its driver, the drop-in gone
         hostAgent.revokeNodes(1);
         hostAgent.restore(PciAddress.parse("0000:01:00.1"), Optional.of("snd_hda_intel"));
@@ -51,8 +50,7 @@ class ReconcileTest extends GrantTestBase {
 
     @Test
     void quarantinesAGrantWhoseNodeSomeoneElseTookOver() throws Exception {
-        Response g = grantGroups("bob", List.of(30), 16 * MIB);
-        assertThat(g.status()).as(g.body()).isEqualTo(201);
+        Response g = grantedGroups("bob", List.of(30), 16 * MIB);
         hostAgent.grantNodes(30, 2003, 2003, NodeMode.OWNER_ONLY);
 
         Reconciler.Report r = reconciler.reconcile(false);
@@ -92,8 +90,7 @@ class ReconcileTest extends GrantTestBase {
 
     @Test
     void aPeriodicPassLeavesARevocationUnderWayToItsRequestAndFinishesOneThatStopped() throws Exception {
-        Response g = grantGroups("alice", List.of(1), 32 * MIB);
-        assertThat(g.status()).as(g.body()).isEqualTo(201);
+        Response g = grantedGroups("alice", List.of(1), 32 * MIB);
         jdbc.update("update device_grant set state = 'RELEASING' where id = ?", g.id());
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
@@ -135,8 +132,7 @@ class ReconcileTest extends GrantTestBase {
 
     @Test
     void aRevocationThatEndsWhileAPassLooksIsNotMistakenForAReboot() throws Exception {
-        Response g = grantGroups("bob", List.of(30), 16 * MIB);
-        assertThat(g.status()).as(g.body()).isEqualTo(201);
+        Response g = grantedGroups("bob", List.of(30), 16 * MIB);
         Grant readActive = store.find(g.id()).orElseThrow(); // what the pass read before ...
         assertThat(delete("/api/v1/grants/" + g.id()).json().path("state").asString()).isEqualTo("RELEASED");
         Reconciler.Report r = new Reconciler.Report(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
@@ -160,8 +156,7 @@ class ReconcileTest extends GrantTestBase {
 
     @Test
     void releasesAnExpiredGrant() throws Exception {
-        Response g = grantGroups("carol", List.of(20), 16 * MIB);
-        assertThat(g.status()).as(g.body()).isEqualTo(201);
+        Response g = grantedGroups("carol", List.of(20), 16 * MIB);
         jdbc.update("update device_grant set created_at = dateadd('HOUR', -2, created_at),"
                 + " expires_at = dateadd('SECOND', -1, current_timestamp) where id = ?", g.id());
 
@@ -176,8 +171,7 @@ class ReconcileTest extends GrantTestBase {
     void extendsWithinThePolicysLongestLeaseOnly() throws Exception {
         String pool = vfPool("vfs-extend");
         policy(pool, "u7", 1, 64 * MIB, 7200);
-        Response g = requestGrant(pool, "u7", 1, 16 * MIB, 3600);
-        assertThat(g.status()).as(g.body()).isEqualTo(201);
+        Response g = granted(pool, "u7", 1, 16 * MIB, 3600);
 
         Response ok = post("/api/v1/grants/" + g.id() + "/extension", Map.of("extendBySeconds", 3000));
         Response tooLong = post("/api/v1/grants/" + g.id() + "/extension", Map.of("extendBySeconds", 1000));
