@@ -124,6 +124,13 @@ public final class InventoryBenchmark {
                     service.process.pid());
             System.out.printf("service memory: %s (JVM options %s)%n", service.memory(), service.jvmOptions);
         }
+        if (Boolean.parseBoolean(System.getProperty("bench.stackfloor", "true"))) {
+            try (StackFloor stack = StackFloor.start(page, work)) {
+                load("the stack's floor: the same page from Spring Boot, Spring MVC and Spring Security with no "
+                        + "application work", "127.0.0.1", stack.port, path, stack.authorization, seconds, warmup,
+                        stack.process.pid());
+            }
+        }
         if (!Boolean.parseBoolean(System.getProperty("bench.floor", "true"))) {
             return;
         }

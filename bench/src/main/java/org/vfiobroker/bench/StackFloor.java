@@ -1,0 +1,105 @@
+package org.vfiobroker.bench;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link StackFloorApp} as a subprocess, started like the service (its JVM options from {@code deploy/default.env}
+ * or {@code -Dbench.jvm}, its {@code MALLOC_ARENA_MAX}, the extra Spring arguments of {@code -Dbench.service.args});
+ * closing it stops exactly the process it started.
+ */
+final class StackFloor implements AutoCloseable {
+
+    final Process process;
+    final String authorization;
+    final int port;
+    private final Path log;
+
+    private StackFloor(Process process, String authorization, int port, Path log) {
+        this.process = process;
+        this.authorization = authorization;
+        this.port = port;
+        this.log = log;
+    }
+
+    static StackFloor start(byte[] page, Path work) throws Exception {
+        Path pageFile = work.resolve("stack-floor-page.json");
+        Files.write(pageFile, page);
+        byte[] random = new byte[16];
+        new SecureRandom().nextBytes(random);
+        String token = HexFormat.of().formatHex(random);
+        int port = ServiceUnderTest.freePort();
+        Path log = work.resolve("stack-floor.log");
+        List<String> command = new ArrayList<>();
+        command.add("java");
+        command.addAll(ServiceUnderTest.jvmOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), StackFloorApp.class.getName(),
+                pageFile.toString(), token, "--server.port=" + port, "--server.address=127.0.0.1"));
+        String serviceArgs = System.getProperty("bench.service.args", "");
+        if (!serviceArgs.isBlank()) {
+            command.addAll(List.of(serviceArgs.trim().split("\\s+")));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        String arenas = ServiceUnderTest.defaultEnv("MALLOC_ARENA_MAX");
+        if (arenas != null && !System.getenv().containsKey("MALLOC_ARENA_MAX")) {
+            builder.environment().put("MALLOC_ARENA_MAX", arenas);
+        }
+        StackFloor floor = new StackFloor(builder.start(), "Bearer " + token, port, log);
+        try {
+            floor.waitUntilServing(page);
+        } catch (Exception e) {
+            floor.close();
+            throw e;
+        }
+        System.out.printf("stack floor pid %d (Spring Boot, Spring MVC, Spring Security on Tomcat, one controller "
+                + "answering the page's bytes; the service's JVM options and Tomcat settings)%n", floor.process.pid());
+        return floor;
+    }
+
+    /** Until it answers the page, byte for byte, to the token (and 401 without it). */
+    private void waitUntilServing(byte[] page) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + port + "/api/v1/devices?size=100");
+        var client = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the stack floor exited:\n" + Files.readString(log));
+            }
+            try {
+                HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(uri).header("Authorization", authorization)
+                        .build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (r.statusCode() != 200 || !Arrays.equals(r.body(), page)) {
+                    throw new IllegalStateException("the stack floor answered " + r.statusCode() + " with "
+                            + r.body().length + " bytes, not the page");
+                }
+                int anonymous = client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
+                if (anonymous != 401 && anonymous != 403) {
+                    throw new IllegalStateException("the stack floor answered " + anonymous + " without a token");
+                }
+                return;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(250);
+            }
+        }
+        throw new IllegalStateException("the stack floor did not answer within 120 s; its log:\n" + Files.readString(log));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
