@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -25,6 +28,8 @@ import org.vfiobroker.problem.ProblemType;
 @Service
 @Transactional
 public class ApiTokenService {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiTokenService.class);
 
     static final int NAME_MAX = 64;
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9 ._:-]*$");
@@ -151,14 +156,30 @@ public class ApiTokenService {
             throw new TokenRejectedException("The account owning this API token is disabled.");
         }
         Instant lastUsed = token.getLastUsedAt();
-        if (settings.lastUseDue(lastUsed, now)) {
-            tokens.touch(token.getId(), now);
+        if (settings.lastUseDue(lastUsed, now) && recordLastUse(token, prefix, now)) {
             lastUsed = now;
         }
         Role role = token.getScope().cappedAt(owner.getRole());
         cache.remember(hash, new TokenAuthenticationCache.Entry(owner.getUsername(), token.getId(), role,
                 token.getExpiresAt(), lastUsed, now), generation);
         return new TokenAuthentication(owner.getUsername(), token.getId(), role);
+    }
+
+    /**
+     * Writes a token's last use. It is information for people, kept to the minute, so a write that fails (the row
+     * locked past the lock timeout by a concurrent change of the token, a database that refuses writes) does not
+     * fail the request it came with; the next authentication from the database (after the cache's TTL) tries again.
+     * The statement's failure leaves the transaction usable; nothing was written.
+     */
+    private boolean recordLastUse(ApiToken token, String prefix, Instant now) {
+        try {
+            tokens.touch(token.getId(), now);
+            return true;
+        } catch (DataAccessException e) {
+            log.warn("could not record the last use of API token {}{} (the request goes on): {}",
+                    ApiTokens.DISPLAY_PREFIX, prefix, e.getMostSpecificCause().toString());
+            return false;
+        }
     }
 
     private static boolean isAdmin() {

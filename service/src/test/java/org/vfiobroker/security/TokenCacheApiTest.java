@@ -206,6 +206,37 @@ class TokenCacheApiTest extends ApiTest {
         assertThat(lastUsed(t)).isAfterOrEqualTo(first.plusSeconds(61));
     }
 
+    @Test
+    void aLastUseThatCannotBeWrittenDoesNotFailTheRequest() throws Exception {
+        Token t = cachedViewerToken("cache-touch-fails", "last use unwritable");
+        Instant first = lastUsed(t);
+        clock.advance(Duration.ofSeconds(61)); // past the cache's TTL and the last use's resolution: due again
+        jdbc.execute("CREATE TRIGGER api_token_unwritable BEFORE UPDATE ON api_token FOR EACH ROW CALL \""
+                + RefuseWrites.class.getName() + "\"");
+        try {
+            Response r = call(get("/api/v1/host", t.bearer()));
+            assertThat(r.status()).as("the token is good; only its last use could not be written: " + r.body())
+                    .isEqualTo(200);
+            assertThat(lastUsed(t)).isEqualTo(first);
+        } finally {
+            jdbc.execute("DROP TRIGGER api_token_unwritable");
+        }
+
+        clock.advance(Duration.ofSeconds(6)); // past the TTL of the entry that kept the old last use
+        assertThat(call(get("/api/v1/host", t.bearer())).status()).isEqualTo(200);
+        assertThat(lastUsed(t)).as("written by the next authentication from the database")
+                .isAfterOrEqualTo(first.plusSeconds(67));
+    }
+
+    /** An H2 trigger that refuses every write of the rows of its table, as a database failing writes would. */
+    public static final class RefuseWrites implements org.h2.api.Trigger {
+        @Override
+        public void fire(java.sql.Connection connection, Object[] oldRow, Object[] newRow)
+                throws java.sql.SQLException {
+            throw new java.sql.SQLException("writes refused by the test", "HY000");
+        }
+    }
+
     /** Another instance on the same database revokes the token: this one does not hear of it. */
     private void revokeElsewhere(Token t) {
         jdbc.update("UPDATE api_token SET revoked_at = ? WHERE id = ?",
