@@ -48,19 +48,36 @@ final class HostInspector {
 
     /**
      * @param noiommuGroups the numbers of the noiommu groups, in order
-     * @param groupDirs     the number of {@code kernel/iommu_groups} entries, when the caller knows it (a targeted
-     *                      refresh: the broker's changes to a group never add or remove groups)
+     * @param groupDirs     the number of {@code kernel/iommu_groups} entries
      */
-    static HostSummary inspect(Path sysfs, Path procfs, Path devfs, List<Integer> noiommuGroups, boolean anyCdev,
-                               DeviceNodeInspector nodes, int groupDirs) {
+    private static HostSummary inspect(Path sysfs, Path procfs, Path devfs, List<Integer> noiommuGroups,
+                                       boolean anyCdev, DeviceNodeInspector nodes, int groupDirs) {
         String release = Sysfs.text(procfs.resolve("sys/kernel/osrelease"));
         String[] units = Sysfs.list(sysfs.resolve("class/iommu"));
         Arrays.sort(units);
         IommuKind kind = units.length == 0 ? IommuKind.NONE : kindOf(units[0]);
         Iommu iommu = new Iommu(units.length > 0, kind, List.of(units), groupDirs);
-
         Map<String, String> cmdline = relevantFlags(parseCommandLine(Sysfs.text(procfs.resolve("cmdline"))));
+        return inspect(sysfs, procfs, devfs, release, iommu, cmdline, noiommuGroups, anyCdev, nodes);
+    }
 
+    /**
+     * The summary after the broker changed some groups (a targeted refresh): what is fixed for the running kernel
+     * (its release and command line; the IOMMU units, registered at boot, and the number of groups, which a bind or
+     * a node never changes; a new group or IOMMU makes the watcher rescan in full) is taken from {@code previous};
+     * what such a change can alter (vfio modules and their parameters, taint, cdev and container nodes, and so the
+     * blockers) is read again.
+     */
+    static HostSummary refreshed(HostSummary previous, Path sysfs, Path procfs, Path devfs, List<Integer> noiommuGroups,
+                                 boolean anyCdev, DeviceNodeInspector nodes) {
+        return inspect(sysfs, procfs, devfs, previous.kernelRelease(), previous.iommu(), previous.commandLine(),
+                noiommuGroups, anyCdev, nodes);
+    }
+
+    private static HostSummary inspect(Path sysfs, Path procfs, Path devfs, String release, Iommu iommu,
+                                       Map<String, String> cmdline, List<Integer> noiommuGroups, boolean anyCdev,
+                                       DeviceNodeInspector nodes) {
+        int groupDirs = iommu.groupCount();
         List<VfioModule> modules = new ArrayList<>();
         String[] moduleNames = Sysfs.list(sysfs.resolve("module"));
         Arrays.sort(moduleNames);

@@ -181,8 +181,8 @@ final class SysfsScanner {
                 noiommu.remove(id);
             }
         });
-        HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, List.copyOf(noiommu),
-                anyCdev(old, replaced), nodes, old.host().iommu().groupCount());
+        HostSummary host = HostInspector.refreshed(old.host(), sysfs, properties.procfsRoot(), devfs,
+                List.copyOf(noiommu), anyCdev(old, replaced), nodes);
         return old.refreshed(Instant.now(), Duration.ofNanos(System.nanoTime() - started), fingerprint, host, replaced,
                 rebuilt);
     }

@@ -75,6 +75,38 @@ class TargetedRefreshTest {
     }
 
     @Test
+    void aRefreshReadsWhatABindCanChangeAndKeepsWhatIsFixedForTheRunningKernel() throws Exception {
+        SysfsFixture fx = SampleHosts.workstation(tmp);
+        InventoryService inv = inventoryOf(fx);
+        SimulatedHost host = new SimulatedHost(fx.properties(), new SimulatedHostProperties(1000));
+        HostSummary before = inv.snapshot().host();
+        IommuGroup g = inv.snapshot().groups().stream()
+                .filter(x -> x.takeable().takeable() && inv.members(x).stream().noneMatch(f -> "vfio-pci".equals(f.driver())))
+                .findFirst().orElseThrow();
+        // A taint can come with any change; the command line cannot change without a reboot (written here only to
+        // show that a targeted refresh does not read it again).
+        java.nio.file.Files.writeString(fx.procfs().resolve("sys/kernel/tainted"), "4096\n");
+        java.nio.file.Files.writeString(fx.procfs().resolve("cmdline"), "root=/dev/sda1 iommu=off\n");
+
+        host.bindGroup(g.id());
+        inv.refreshGroups(List.of(g.id()));
+
+        HostSummary after = inv.snapshot().host();
+        assertThat(after.taint()).isNotEqualTo(before.taint());
+        assertThat(after.taint().value()).isEqualTo(4096);
+        assertThat(after.commandLine()).isEqualTo(before.commandLine());
+        assertThat(after.kernelRelease()).isEqualTo(before.kernelRelease());
+        assertThat(after.iommu()).isEqualTo(before.iommu());
+        InventoryService full = InventoryService.forRoots(fx.properties());
+        try {
+            assertThat(full.snapshot().host().commandLine()).as("a full scan reads it").containsEntry("iommu", "off");
+            assertThat(full.snapshot().host().taint()).isEqualTo(after.taint());
+        } finally {
+            full.destroy();
+        }
+    }
+
+    @Test
     void aBoundAndHandedOverGroupThenItsRestore() {
         SysfsFixture fx = SampleHosts.workstation(tmp);
         InventoryService inv = inventoryOf(fx);
