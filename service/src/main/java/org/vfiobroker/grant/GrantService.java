@@ -73,6 +73,8 @@ public class GrantService {
     private final java.util.Map<PoolSelector, PoolGroups> poolGroups = new java.util.concurrent.ConcurrentHashMap<>();
     /** Uids whose grantee row (the lock the quota check takes) exists; saves a transaction per grant. */
     private final Set<Long> knownGrantees = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Forced revocations asked by requests now running ({@link GrantProperties#forcedRevocationsAtOnce}). */
+    private final java.util.concurrent.Semaphore forcedRevocations;
 
     GrantService(GrantStore store, HoldingQueries holding, GrantLifecycle lifecycle, HostSteps steps, InventoryService inventory,
                  PoolService pools, PolicyService policies, UnixUsers users, GrantProperties properties,
@@ -89,6 +91,7 @@ public class GrantService {
         this.users = users;
         this.properties = properties;
         this.metrics = metrics;
+        this.forcedRevocations = new java.util.concurrent.Semaphore(properties.forcedRevocationsAtOnce());
     }
 
     /** A grant request as the API gives it. */
@@ -417,8 +420,21 @@ public class GrantService {
                         .with("grantId", id).with("inUseBy", holders);
             }
         }
-        return lifecycle.release(id, force, force ? "revoked (forced) by " + caller() : "revoked by " + caller(),
-                null, "grant.revoke");
+        if (!force) {
+            return lifecycle.release(id, false, "revoked by " + caller(), null, "grant.revoke");
+        }
+        if (!forcedRevocations.tryAcquire()) {
+            long retryAfter = Math.max(1, (properties.terminateGrace().toMillis() + 999) / 1000);
+            throw new ProblemException(ProblemType.BUSY, properties.forcedRevocationsAtOnce() + " forced revocations"
+                    + " are running, each giving holders up to " + properties.terminateGrace().toSeconds()
+                    + " s to end; retry in " + retryAfter + " s (vfio-broker.grants.forced-revocations-at-once)")
+                    .with("grantId", id).with("retryAfterSeconds", retryAfter);
+        }
+        try {
+            return lifecycle.release(id, true, "revoked (forced) by " + caller(), null, "grant.revoke");
+        } finally {
+            forcedRevocations.release();
+        }
     }
 
     @PreAuthorize(Roles.GRANTERS)

@@ -123,9 +123,15 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /** The problem the service raised; one that says when to retry ({@code retryAfterSeconds}) also has the header. */
     @ExceptionHandler(ProblemException.class)
-    ProblemDetail problem(ProblemException e) {
-        return e.toProblem();
+    ResponseEntity<ProblemDetail> problem(ProblemException e) {
+        ProblemDetail problem = e.toProblem();
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(problem.getStatus());
+        if (e.properties().get("retryAfterSeconds") instanceof Number seconds) {
+            answer.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds.longValue()));
+        }
+        return answer.body(problem);
     }
 
     @ExceptionHandler(ConstraintViolationException.class)

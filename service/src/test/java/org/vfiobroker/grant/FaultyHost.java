@@ -110,9 +110,55 @@ public class FaultyHost implements HostAgent {
         return real.holders(group);
     }
 
+    /**
+     * From now on, terminations wait (as for holders that take their grace period) until the returned latch opens;
+     * {@link #stopHoldingTerminations} ends that.
+     */
+    java.util.concurrent.CountDownLatch holdTerminations() {
+        java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+        heldTerminations = latch;
+        return latch;
+    }
+
+    void stopHoldingTerminations() {
+        java.util.concurrent.CountDownLatch latch = heldTerminations;
+        heldTerminations = null;
+        if (latch != null) {
+            latch.countDown();
+        }
+    }
+
+    /** Waits until {@code n} terminations are being held. */
+    void awaitHeldTerminations(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (terminationsHeld.get() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(terminationsHeld.get() + " terminations held, not " + n);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private volatile java.util.concurrent.CountDownLatch heldTerminations;
+    private final java.util.concurrent.atomic.AtomicInteger terminationsHeld = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public TerminationReport terminateHolders(int group, Duration grace) {
         maybeFail("terminate-holders");
+        java.util.concurrent.CountDownLatch hold = heldTerminations;
+        if (hold != null) {
+            terminationsHeld.incrementAndGet();
+            try {
+                if (!hold.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("a held termination was never let go");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } finally {
+                terminationsHeld.decrementAndGet();
+            }
+        }
         return real.terminateHolders(group, grace);
     }
 
