@@ -166,16 +166,21 @@ final class ServiceUnderTest implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        stop(process);
         try { // kept for a look after the run, as the work directory is deleted
             Files.copy(log, Path.of(System.getProperty("java.io.tmpdir"), "vfio-broker-bench-service.log"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             System.err.println("could not keep the service log: " + e);
+        }
+    }
+
+    /** Stops exactly this process: TERM, and KILL if it has not ended within 30 s. */
+    static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

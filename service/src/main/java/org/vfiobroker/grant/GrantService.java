@@ -426,8 +426,8 @@ public class GrantService {
         if (!forcedRevocations.tryAcquire()) {
             long retryAfter = Math.max(1, (properties.terminateGrace().toMillis() + 999) / 1000);
             throw new ProblemException(ProblemType.BUSY, properties.forcedRevocationsAtOnce() + " forced revocations"
-                    + " are running, each giving holders up to " + properties.terminateGrace().toSeconds()
-                    + " s to end; retry in " + retryAfter + " s (vfio-broker.grants.forced-revocations-at-once)")
+                    + " are running, each giving holders up to " + retryAfter + " s to end; retry in " + retryAfter
+                    + " s (vfio-broker.grants.forced-revocations-at-once)")
                     .with("grantId", id).with("retryAfterSeconds", retryAfter);
         }
         try {

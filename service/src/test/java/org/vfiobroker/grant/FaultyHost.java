@@ -24,11 +24,17 @@ import org.vfiobroker.host.RestoreResult;
 import org.vfiobroker.host.TerminationReport;
 import org.vfiobroker.inventory.PciAddress;
 
-/** The simulated host with a fault to inject: the next call of one verb fails once (502, like a crashed helper). */
+/**
+ * The simulated host with a fault to inject: the next call of one verb fails once (502, like a crashed helper); or
+ * terminations held as long as a test wants, as holders taking their whole grace period would.
+ */
 public class FaultyHost implements HostAgent {
 
     private final HostAgent real;
     private final AtomicReference<String> failNext = new AtomicReference<>();
+    /** While set, terminations wait until it opens ({@link #holdTerminations}). */
+    private volatile java.util.concurrent.CountDownLatch heldTerminations;
+    private final java.util.concurrent.atomic.AtomicInteger terminationsHeld = new java.util.concurrent.atomic.AtomicInteger();
 
     FaultyHost(HostAgent real) {
         this.real = real;
@@ -138,9 +144,6 @@ public class FaultyHost implements HostAgent {
             Thread.sleep(5);
         }
     }
-
-    private volatile java.util.concurrent.CountDownLatch heldTerminations;
-    private final java.util.concurrent.atomic.AtomicInteger terminationsHeld = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public TerminationReport terminateHolders(int group, Duration grace) {

@@ -38,16 +38,25 @@ class ForcedRevocationLimitTest extends GrantTestBase {
         threads.shutdownNow();
     }
 
-    @Test
-    void aForcedRevocationBeyondTheLimitIsAskedToRetryWhileTheOthersRun() throws Exception {
+    /** Three active grants (alice, bob, carol); the first two being revoked with force, held in their grace period. */
+    private record TwoHeld(long a, long b, long c, Future<Response> first, Future<Response> second) {
+    }
+
+    private TwoHeld twoForcedRevocationsHeld() throws Exception {
         long a = grantedGroups("alice", List.of(1), 32 * MIB).id();
         long b = grantedGroups("bob", List.of(20), 16 * MIB).id();
         long c = grantedGroups("carol", List.of(30), 16 * MIB).id();
         faulty.holdTerminations();
-
         Future<Response> first = threads.submit(() -> delete("/api/v1/grants/" + a + "?force=true"));
         Future<Response> second = threads.submit(() -> delete("/api/v1/grants/" + b + "?force=true"));
         faulty.awaitHeldTerminations(2);
+        return new TwoHeld(a, b, c, first, second);
+    }
+
+    @Test
+    void aForcedRevocationBeyondTheLimitIsAskedToRetryWhileTheOthersRun() throws Exception {
+        TwoHeld held = twoForcedRevocationsHeld();
+        long c = held.c();
 
         Response third = delete("/api/v1/grants/" + c + "?force=true"); // checked against the contract
         assertThat(third.status()).as(third.body()).isEqualTo(503);
@@ -62,32 +71,26 @@ class ForcedRevocationLimitTest extends GrantTestBase {
         assertThat(get("/api/v1/grants/" + c).json().path("state").asString()).as("untouched").isEqualTo("ACTIVE");
 
         faulty.stopHoldingTerminations();
-        assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
-        assertThat(second.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(held.first().get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(held.second().get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
         Response retried = delete("/api/v1/grants/" + c + "?force=true");
         assertThat(retried.status()).as(retried.body()).isEqualTo(200);
         assertThat(retried.json().path("state").asString()).isEqualTo("RELEASED");
-        for (long id : List.of(a, b)) {
+        for (long id : List.of(held.a(), held.b())) {
             assertThat(get("/api/v1/grants/" + id).json().path("state").asString()).isEqualTo("RELEASED");
         }
     }
 
     @Test
     void gracefulRevocationsAreNotLimited() throws Exception {
-        long a = grantedGroups("alice", List.of(1), 32 * MIB).id();
-        long b = grantedGroups("bob", List.of(20), 16 * MIB).id();
-        long c = grantedGroups("carol", List.of(30), 16 * MIB).id();
-        faulty.holdTerminations();
-        Future<Response> first = threads.submit(() -> delete("/api/v1/grants/" + a + "?force=true"));
-        Future<Response> second = threads.submit(() -> delete("/api/v1/grants/" + b + "?force=true"));
-        faulty.awaitHeldTerminations(2);
+        TwoHeld held = twoForcedRevocationsHeld();
 
-        Response graceful = delete("/api/v1/grants/" + c);
+        Response graceful = delete("/api/v1/grants/" + held.c());
 
         assertThat(graceful.status()).as(graceful.body()).isEqualTo(200);
         assertThat(graceful.json().path("state").asString()).isEqualTo("RELEASED");
         faulty.stopHoldingTerminations();
-        assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
-        assertThat(second.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(held.first().get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(held.second().get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
     }
 }
