@@ -125,10 +125,14 @@ public final class InventoryBenchmark {
             System.out.printf("service memory: %s (JVM options %s)%n", service.memory(), service.jvmOptions);
         }
         if (Boolean.parseBoolean(System.getProperty("bench.stackfloor", "true"))) {
-            try (StackFloor stack = StackFloor.start(page, work)) {
+            try (StackFloor stack = StackFloor.spring(page, work)) {
                 load("the stack's floor: the same page from Spring Boot, Spring MVC and Spring Security with no "
                         + "application work", "127.0.0.1", stack.port, path, stack.authorization, seconds, warmup,
                         stack.process.pid());
+            }
+            try (StackFloor tomcat = StackFloor.bareTomcat(page, work)) {
+                load("the server's floor: the same page from embedded Tomcat with one servlet, no Spring",
+                        "127.0.0.1", tomcat.port, path, tomcat.authorization, seconds, warmup, tomcat.process.pid());
             }
         }
         if (!Boolean.parseBoolean(System.getProperty("bench.floor", "true"))) {

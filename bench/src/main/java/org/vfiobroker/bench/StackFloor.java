@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link StackFloorApp} as a subprocess, started like the service (its JVM options from {@code deploy/default.env}
- * or {@code -Dbench.jvm}, its {@code MALLOC_ARENA_MAX}, the extra Spring arguments of {@code -Dbench.service.args});
- * closing it stops exactly the process it started.
+ * A floor server ({@link StackFloorApp}, {@link BareTomcatFloor}) as a subprocess, started like the service: its
+ * JVM options from {@code deploy/default.env} or {@code -Dbench.jvm}, its {@code MALLOC_ARENA_MAX}, the extra
+ * arguments of {@code -Dbench.service.args}. Closing it stops exactly the process it started.
  */
 final class StackFloor implements AutoCloseable {
 
@@ -31,18 +31,30 @@ final class StackFloor implements AutoCloseable {
         this.log = log;
     }
 
-    static StackFloor start(byte[] page, Path work) throws Exception {
+    /** {@link StackFloorApp}: the fixed stack with no application work. */
+    static StackFloor spring(byte[] page, Path work) throws Exception {
+        return start(page, work, StackFloorApp.class, "Spring Boot, Spring MVC, Spring Security on Tomcat, one "
+                + "controller answering the page's bytes");
+    }
+
+    /** {@link BareTomcatFloor}: the server alone, one servlet. */
+    static StackFloor bareTomcat(byte[] page, Path work) throws Exception {
+        return start(page, work, BareTomcatFloor.class, "embedded Tomcat, one servlet answering the page's bytes, "
+                + "no Spring");
+    }
+
+    private static StackFloor start(byte[] page, Path work, Class<?> app, String what) throws Exception {
         Path pageFile = work.resolve("stack-floor-page.json");
         Files.write(pageFile, page);
         byte[] random = new byte[16];
         new SecureRandom().nextBytes(random);
         String token = HexFormat.of().formatHex(random);
         int port = ServiceUnderTest.freePort();
-        Path log = work.resolve("stack-floor.log");
+        Path log = work.resolve(app.getSimpleName() + ".log");
         List<String> command = new ArrayList<>();
         command.add("java");
         command.addAll(ServiceUnderTest.jvmOptions());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), StackFloorApp.class.getName(),
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), app.getName(),
                 pageFile.toString(), token, "--server.port=" + port, "--server.address=127.0.0.1"));
         String serviceArgs = System.getProperty("bench.service.args", "");
         if (!serviceArgs.isBlank()) {
@@ -60,8 +72,8 @@ final class StackFloor implements AutoCloseable {
             floor.close();
             throw e;
         }
-        System.out.printf("stack floor pid %d (Spring Boot, Spring MVC, Spring Security on Tomcat, one controller "
-                + "answering the page's bytes; the service's JVM options and Tomcat settings)%n", floor.process.pid());
+        System.out.printf("%s pid %d (%s; the service's JVM options and Tomcat settings)%n", app.getSimpleName(),
+                floor.process.pid(), what);
         return floor;
     }
 
@@ -72,7 +84,7 @@ final class StackFloor implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the stack floor exited:\n" + Files.readString(log));
+                throw new IllegalStateException(log.getFileName() + ": the floor exited:\n" + Files.readString(log));
             }
             try {
                 HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(uri).header("Authorization", authorization)
@@ -91,7 +103,8 @@ final class StackFloor implements AutoCloseable {
                 Thread.sleep(250);
             }
         }
-        throw new IllegalStateException("the stack floor did not answer within 120 s; its log:\n" + Files.readString(log));
+        throw new IllegalStateException(log.getFileName() + ": the floor did not answer within 120 s; its log:\n"
+                + Files.readString(log));
     }
 
     @Override
