@@ -424,11 +424,11 @@ public class GrantService {
             return lifecycle.release(id, false, "revoked by " + caller(), null, "grant.revoke");
         }
         if (!forcedRevocations.tryAcquire()) {
-            long retryAfter = Math.max(1, (properties.terminateGrace().toMillis() + 999) / 1000);
+            long grace = ProblemException.retryAfterSeconds(properties.terminateGrace());
             throw new ProblemException(ProblemType.BUSY, properties.forcedRevocationsAtOnce() + " forced revocations"
-                    + " are running, each giving holders up to " + retryAfter + " s to end; retry in " + retryAfter
+                    + " are running, each giving holders up to " + grace + " s to end; retry in " + grace
                     + " s (vfio-broker.grants.forced-revocations-at-once)")
-                    .with("grantId", id).with("retryAfterSeconds", retryAfter);
+                    .with("grantId", id).retryAfter(properties.terminateGrace());
         }
         try {
             return lifecycle.release(id, true, "revoked (forced) by " + caller(), null, "grant.revoke");

@@ -40,24 +40,17 @@ final class HostInspector {
     private HostInspector() {
     }
 
+    /** A full scan's summary: everything read. */
     static HostSummary inspect(Path sysfs, Path procfs, Path devfs, List<IommuGroup> groups, boolean anyCdev,
                                DeviceNodeInspector nodes) {
-        return inspect(sysfs, procfs, devfs, groups.stream().filter(IommuGroup::noiommu).map(IommuGroup::id).toList(),
-                anyCdev, nodes, Sysfs.list(sysfs.resolve("kernel/iommu_groups")).length);
-    }
-
-    /**
-     * @param noiommuGroups the numbers of the noiommu groups, in order
-     * @param groupDirs     the number of {@code kernel/iommu_groups} entries
-     */
-    private static HostSummary inspect(Path sysfs, Path procfs, Path devfs, List<Integer> noiommuGroups,
-                                       boolean anyCdev, DeviceNodeInspector nodes, int groupDirs) {
         String release = Sysfs.text(procfs.resolve("sys/kernel/osrelease"));
         String[] units = Sysfs.list(sysfs.resolve("class/iommu"));
         Arrays.sort(units);
         IommuKind kind = units.length == 0 ? IommuKind.NONE : kindOf(units[0]);
-        Iommu iommu = new Iommu(units.length > 0, kind, List.of(units), groupDirs);
+        Iommu iommu = new Iommu(units.length > 0, kind, List.of(units),
+                Sysfs.list(sysfs.resolve("kernel/iommu_groups")).length);
         Map<String, String> cmdline = relevantFlags(parseCommandLine(Sysfs.text(procfs.resolve("cmdline"))));
+        List<Integer> noiommuGroups = groups.stream().filter(IommuGroup::noiommu).map(IommuGroup::id).toList();
         return inspect(sysfs, procfs, devfs, release, iommu, cmdline, noiommuGroups, anyCdev, nodes);
     }
 

@@ -47,7 +47,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /** What a person is told when {@link PessimisticLockingFailureException} ends a request (API and pages). */
     public static final String BUSY_DETAIL = "The service waited too long for a lock that other requests hold. Retry in"
             + " a moment (read first what this request changes, if unsure whether it took effect).";
-    static final long BUSY_RETRY_AFTER_SECONDS = 1;
+    static final java.time.Duration BUSY_RETRY_AFTER = java.time.Duration.ofSeconds(1);
 
     @ExceptionHandler(InvalidPciAddressException.class)
     ProblemDetail invalidAddress(InvalidPciAddressException e) {
@@ -128,9 +128,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> problem(ProblemException e) {
         ProblemDetail problem = e.toProblem();
         ResponseEntity.BodyBuilder answer = ResponseEntity.status(problem.getStatus());
-        if (e.properties().get("retryAfterSeconds") instanceof Number seconds) {
-            answer.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds.longValue()));
-        }
+        e.retryAfterSeconds().ifPresent(seconds -> answer.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds)));
         return answer.body(problem);
     }
 
@@ -244,10 +242,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(PessimisticLockingFailureException.class)
     ResponseEntity<ProblemDetail> busy(PessimisticLockingFailureException e) {
         log.warn("busy: {}", e.toString());
-        ProblemDetail problem = ProblemType.BUSY.problem(BUSY_DETAIL);
-        problem.setProperty("retryAfterSeconds", BUSY_RETRY_AFTER_SECONDS);
-        return ResponseEntity.status(problem.getStatus())
-                .header(HttpHeaders.RETRY_AFTER, Long.toString(BUSY_RETRY_AFTER_SECONDS)).body(problem);
+        return problem(new ProblemException(ProblemType.BUSY, BUSY_DETAIL).retryAfter(BUSY_RETRY_AFTER));
     }
 
     @ExceptionHandler(Exception.class)

@@ -1,8 +1,10 @@
 package org.vfiobroker.problem;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.http.ProblemDetail;
 
 /**
@@ -25,6 +27,28 @@ public class ProblemException extends RuntimeException {
         properties.put(name, value);
         return this;
     }
+
+    /**
+     * Says when a retry is worthwhile: the {@code retryAfterSeconds} member, which the API also sends as the
+     * {@code Retry-After} header ({@link #retryAfterSeconds(Duration)} rounds).
+     */
+    public ProblemException retryAfter(Duration wait) {
+        return with(RETRY_AFTER_SECONDS, retryAfterSeconds(wait));
+    }
+
+    /** The {@code retryAfterSeconds} member, when set. */
+    public Optional<Long> retryAfterSeconds() {
+        return properties.get(RETRY_AFTER_SECONDS) instanceof Number n ? Optional.of(n.longValue()) : Optional.empty();
+    }
+
+    /** A wait in whole seconds for {@code Retry-After}: rounded up, and at least 1 (a 0 would invite a busy loop). */
+    public static long retryAfterSeconds(Duration wait) {
+        long seconds = wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0);
+        return Math.max(1, seconds);
+    }
+
+    /** The problem member that says in how many seconds to retry (with the {@code Retry-After} header). */
+    public static final String RETRY_AFTER_SECONDS = "retryAfterSeconds";
 
     public ProblemType type() {
         return type;

@@ -3,7 +3,6 @@ package org.vfiobroker.security;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -88,10 +87,6 @@ class LoginEvents {
     private void count(String method, String outcome) {
         Counter.builder(LOGINS).description("Login attempts by method and outcome")
                 .tag("method", method).tag("outcome", outcome).register(meters).increment();
-    }
-
-    static Duration roundUp(Duration d) {
-        return Duration.ofSeconds(d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0));
     }
 
     private static String method(HttpServletRequest request) {

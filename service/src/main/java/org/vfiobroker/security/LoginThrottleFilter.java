@@ -13,6 +13,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.vfiobroker.problem.ProblemException;
 import org.vfiobroker.problem.ProblemType;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,10 +55,10 @@ class LoginThrottleFilter extends OncePerRequestFilter {
                 Optional<Duration> wait = throttle.blocked(basicUsername(header), address);
                 if (wait.isPresent()) {
                     events.throttled(method);
-                    long seconds = LoginEvents.roundUp(wait.get()).toSeconds();
+                    long seconds = ProblemException.retryAfterSeconds(wait.get());
                     ProblemDetail problem = ProblemType.LOGIN_THROTTLED.problem("Too many failed logins for this"
                             + " account name or from this address; try again in " + seconds + " seconds.");
-                    problem.setProperty("retryAfterSeconds", seconds);
+                    problem.setProperty(ProblemException.RETRY_AFTER_SECONDS, seconds);
                     response.setStatus(problem.getStatus());
                     response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
                     response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
@@ -70,7 +71,7 @@ class LoginThrottleFilter extends OncePerRequestFilter {
             if (wait.isPresent()) {
                 events.throttled("form");
                 response.sendRedirect(request.getContextPath() + "/login?throttled="
-                        + LoginEvents.roundUp(wait.get()).toSeconds());
+                        + ProblemException.retryAfterSeconds(wait.get()));
                 return;
             }
         }

@@ -31,4 +31,19 @@ class ApiExceptionHandlerTest {
         assertThat(r.getBody().getType()).hasToString("urn:vfio-broker:problem:busy");
         assertThat(r.getBody().getProperties()).containsEntry("retryAfterSeconds", 1L);
     }
+
+    @Test
+    void aRetryIsAskedInWholeSecondsRoundedUpAndNeverZero() {
+        assertThat(ProblemException.retryAfterSeconds(java.time.Duration.ofSeconds(7))).isEqualTo(7);
+        assertThat(ProblemException.retryAfterSeconds(java.time.Duration.ofMillis(7001))).isEqualTo(8);
+        assertThat(ProblemException.retryAfterSeconds(java.time.Duration.ofMillis(300))).isEqualTo(1);
+        assertThat(ProblemException.retryAfterSeconds(java.time.Duration.ZERO)).isEqualTo(1);
+
+        ResponseEntity<ProblemDetail> r = handler.problem(new ProblemException(ProblemType.BUSY, "wait")
+                .retryAfter(java.time.Duration.ofMillis(2500)));
+        assertThat(r.getHeaders().getFirst("Retry-After")).isEqualTo("3");
+        assertThat(r.getBody().getProperties()).containsEntry("retryAfterSeconds", 3L);
+        assertThat(handler.problem(new ProblemException(ProblemType.BUSY, "no hint")).getHeaders()
+                .containsHeader("Retry-After")).isFalse();
+    }
 }
