@@ -47,7 +47,8 @@ public final class BareTomcatFloor {
         tomcat.setBaseDir(Files.createTempDirectory("bare-tomcat-floor").toString());
         Connector connector = tomcat.getConnector();
         connector.setPort(Integer.parseInt(settings.getProperty("server.port")));
-        connector.setProperty("address", settings.getProperty("server.address", "127.0.0.1"));
+        connector.setProperty("address", settings.getProperty("server.address",
+                java.net.InetAddress.getLoopbackAddress().getHostAddress()));
         connector.setProperty("maxThreads", settings.getProperty("server.tomcat.threads.max", "200"));
         connector.setProperty("maxKeepAliveRequests", settings.getProperty("server.tomcat.max-keep-alive-requests",
                 "100"));

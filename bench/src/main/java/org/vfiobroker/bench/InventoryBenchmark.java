@@ -125,21 +125,22 @@ public final class InventoryBenchmark {
             System.out.printf("service memory: %s (JVM options %s)%n", service.memory(), service.jvmOptions);
         }
         if (Boolean.parseBoolean(System.getProperty("bench.stackfloor", "true"))) {
-            try (StackFloor stack = StackFloor.spring(page, work)) {
+            try (StackFloor stack = StackFloor.spring(page, path, work)) {
                 load("the stack's floor: the same page from Spring Boot, Spring MVC and Spring Security with no "
-                        + "application work", "127.0.0.1", stack.port, path, stack.authorization, seconds, warmup,
+                        + "application work", ServiceUnderTest.LOOPBACK.getHostAddress(), stack.port, path, stack.authorization, seconds, warmup,
                         stack.process.pid());
             }
-            try (StackFloor tomcat = StackFloor.bareTomcat(page, work)) {
+            try (StackFloor tomcat = StackFloor.bareTomcat(page, path, work)) {
                 load("the server's floor: the same page from embedded Tomcat with one servlet, no Spring",
-                        "127.0.0.1", tomcat.port, path, tomcat.authorization, seconds, warmup, tomcat.process.pid());
+                        ServiceUnderTest.LOOPBACK.getHostAddress(), tomcat.port, path, tomcat.authorization, seconds, warmup, tomcat.process.pid());
             }
         }
         if (!Boolean.parseBoolean(System.getProperty("bench.floor", "true"))) {
             return;
         }
         try (FloorServer floor = new FloorServer(page)) {
-            load("the floor: the same page from a minimal server in the load generator's JVM", "127.0.0.1",
+            load("the floor: the same page from a minimal server in the load generator's JVM",
+                    ServiceUnderTest.LOOPBACK.getHostAddress(),
                     floor.port(), path, "none", seconds, warmup, ProcessHandle.current().pid());
         }
     }

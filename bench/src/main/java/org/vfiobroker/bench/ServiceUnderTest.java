@@ -1,6 +1,7 @@
 package org.vfiobroker.bench;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,17 +69,10 @@ final class ServiceUnderTest implements AutoCloseable {
                 "--vfio-broker.devfs-root=" + host.devfs(),
                 "--vfio-broker.security.initial-admin-password=" + PASSWORD));
         command.addAll(List.of(extraArgs));
-        String serviceArgs = System.getProperty("bench.service.args", "");
-        if (!serviceArgs.isBlank()) {
-            command.addAll(List.of(serviceArgs.trim().split("\\s+"))); // e.g. --server.tomcat.threads.max=32
-        }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        String arenas = defaultEnv("MALLOC_ARENA_MAX");
-        if (arenas != null && !System.getenv().containsKey("MALLOC_ARENA_MAX")) {
-            builder.environment().put("MALLOC_ARENA_MAX", arenas); // as the systemd unit's EnvironmentFile sets it
-        }
+        command.addAll(serviceArgs());
+        ProcessBuilder builder = launcher(command, log);
         Process p = builder.start();
-        ServiceUnderTest s = new ServiceUnderTest(p, "http://127.0.0.1:" + port, jvm, work.resolve("data"), log);
+        ServiceUnderTest s = new ServiceUnderTest(p, baseUrl(port), jvm, work.resolve("data"), log);
         try {
             s.waitUntilUp();
         } catch (Exception e) {
@@ -89,6 +83,34 @@ final class ServiceUnderTest implements AutoCloseable {
                 System.getProperty("bench.jvm", "").isBlank() ? "from deploy/default.env" : "from -Dbench.jvm",
                 builder.environment().getOrDefault("MALLOC_ARENA_MAX", "unset"));
         return s;
+    }
+
+    /** The loopback address every server under test listens on and every client connects to. */
+    static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    /** {@code http://<loopback>:<port>}. */
+    static String baseUrl(int port) {
+        String host = LOOPBACK.getHostAddress();
+        return "http://" + (LOOPBACK instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** The extra Spring arguments of {@code -Dbench.service.args}, e.g. {@code --server.tomcat.threads.max=32}. */
+    static List<String> serviceArgs() {
+        String args = System.getProperty("bench.service.args", "");
+        return args.isBlank() ? List.of() : List.of(args.trim().split("\\s+"));
+    }
+
+    /**
+     * A process builder for a server under test: output to {@code log}, and deploy/default.env's
+     * {@code MALLOC_ARENA_MAX} unless the environment sets it (as the systemd unit's EnvironmentFile does).
+     */
+    static ProcessBuilder launcher(List<String> command, Path log) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        String arenas = defaultEnv("MALLOC_ARENA_MAX");
+        if (arenas != null && !System.getenv().containsKey("MALLOC_ARENA_MAX")) {
+            builder.environment().put("MALLOC_ARENA_MAX", arenas);
+        }
+        return builder;
     }
 
     /** JAVA_OPTS of deploy/default.env; {@code -Dbench.jvm=...} overrides (space-separated). */
@@ -210,7 +232,7 @@ final class ServiceUnderTest implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, LOOPBACK)) {
             return s.getLocalPort();
         }
     }

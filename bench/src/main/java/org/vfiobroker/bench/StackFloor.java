@@ -32,18 +32,19 @@ final class StackFloor implements AutoCloseable {
     }
 
     /** {@link StackFloorApp}: the fixed stack with no application work. */
-    static StackFloor spring(byte[] page, Path work) throws Exception {
-        return start(page, work, StackFloorApp.class, "Spring Boot, Spring MVC, Spring Security on Tomcat, one "
+    static StackFloor spring(byte[] page, String path, Path work) throws Exception {
+        return start(page, path, work, StackFloorApp.class, "Spring Boot, Spring MVC, Spring Security on Tomcat, one "
                 + "controller answering the page's bytes");
     }
 
     /** {@link BareTomcatFloor}: the server alone, one servlet. */
-    static StackFloor bareTomcat(byte[] page, Path work) throws Exception {
-        return start(page, work, BareTomcatFloor.class, "embedded Tomcat, one servlet answering the page's bytes, "
+    static StackFloor bareTomcat(byte[] page, String path, Path work) throws Exception {
+        return start(page, path, work, BareTomcatFloor.class, "embedded Tomcat, one servlet answering the page's bytes, "
                 + "no Spring");
     }
 
-    private static StackFloor start(byte[] page, Path work, Class<?> app, String what) throws Exception {
+    private static StackFloor start(byte[] page, String path, Path work, Class<?> app, String what)
+            throws Exception {
         Path pageFile = work.resolve("stack-floor-page.json");
         Files.write(pageFile, page);
         byte[] random = new byte[16];
@@ -55,19 +56,12 @@ final class StackFloor implements AutoCloseable {
         command.add("java");
         command.addAll(ServiceUnderTest.jvmOptions());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), app.getName(),
-                pageFile.toString(), token, "--server.port=" + port, "--server.address=127.0.0.1"));
-        String serviceArgs = System.getProperty("bench.service.args", "");
-        if (!serviceArgs.isBlank()) {
-            command.addAll(List.of(serviceArgs.trim().split("\\s+")));
-        }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        String arenas = ServiceUnderTest.defaultEnv("MALLOC_ARENA_MAX");
-        if (arenas != null && !System.getenv().containsKey("MALLOC_ARENA_MAX")) {
-            builder.environment().put("MALLOC_ARENA_MAX", arenas);
-        }
-        StackFloor floor = new StackFloor(builder.start(), "Bearer " + token, port, log);
+                pageFile.toString(), token, "--server.port=" + port,
+                "--server.address=" + ServiceUnderTest.LOOPBACK.getHostAddress()));
+        command.addAll(ServiceUnderTest.serviceArgs());
+        StackFloor floor = new StackFloor(ServiceUnderTest.launcher(command, log).start(), "Bearer " + token, port, log);
         try {
-            floor.waitUntilServing(page);
+            floor.waitUntilServing(page, path);
         } catch (Exception e) {
             floor.close();
             throw e;
@@ -78,8 +72,8 @@ final class StackFloor implements AutoCloseable {
     }
 
     /** Until it answers the page, byte for byte, to the token (and 401 without it). */
-    private void waitUntilServing(byte[] page) throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + port + "/api/v1/devices?size=100");
+    private void waitUntilServing(byte[] page, String path) throws Exception {
+        URI uri = URI.create(ServiceUnderTest.baseUrl(port) + path);
         var client = java.net.http.HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
