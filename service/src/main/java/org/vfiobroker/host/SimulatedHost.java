@@ -12,8 +12,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -67,6 +64,13 @@ public class SimulatedHost implements HostAgent {
     private final ReadWriteLock shape = new ReentrantReadWriteLock();
     /** Group locks, striped: group {@code g} (or a device in no group) maps to one of these. */
     private final Lock[] groupLocks = new Lock[GROUP_LOCK_STRIPES];
+    /**
+     * The real paths of {@code bus/pci/devices} and {@code devices}, read once (no step moves them): a device's
+     * directory is then its link's target resolved against the first, one {@code readlink} instead of a
+     * {@code realpath} per lookup, which costs one per path component.
+     */
+    private volatile Path realBusDevices;
+    private volatile Path realDevices;
 
     /**
      * @throws IllegalStateException when a root is this machine's own {@code /sys}, {@code /proc} or {@code /dev}:
@@ -121,7 +125,7 @@ public class SimulatedHost implements HostAgent {
 
     private BindResult bindGroupLocked(int group) {
         List<Device> members = members("bind-group", group);
-        refuseUnlessFree("bind-group", group, members);
+        Set<String> withHostDevices = refuseUnlessFree("bind-group", group, members);
         List<BindResult.MemberBinding> out = new ArrayList<>();
         for (Device d : members) {
             String action;
@@ -135,14 +139,15 @@ public class SimulatedHost implements HostAgent {
                 if (d.driver() != null) {
                     previousDrivers.put(d.address(), d.driver());
                 }
-                setDriver(d, "vfio-pci");
+                setDriver(d, "vfio-pci", withHostDevices.contains(d.address()));
                 action = "bound";
                 after = "vfio-pci";
             }
             out.add(new BindResult.MemberBinding(d.address(), d.driver(), action, after));
         }
         createNode(group, members);
-        boolean viable = members("bind-group", group).stream().allMatch(d -> DmaOwnershipRule.allowsUserDma(d.driver()));
+        // as the kernel would say it now: each member's driver read again (the members stay, the group is locked)
+        boolean viable = members.stream().allMatch(d -> DmaOwnershipRule.allowsUserDma(linkBase(d.dir().resolve("driver"))));
         return new BindResult(group, out, viable);
     }
 
@@ -167,7 +172,7 @@ public class SimulatedHost implements HostAgent {
                 throw new HostRefusedException("restore", 67, "driver-not-found",
                         "restore: open driver " + target + " (No such file or directory)", List.of());
             }
-            setDriver(d, target);
+            setDriver(d, target, true);
             after = target;
             action = previousDriver.isPresent() ? "bound-to-named-driver" : "probed";
             previousDrivers.remove(d.address());
@@ -199,7 +204,7 @@ public class SimulatedHost implements HostAgent {
                     "grant-nodes: group " + group + " is not viable; bind it first", notViable);
         }
         Path node = dev.resolve("vfio").resolve(Integer.toString(group));
-        if (!Files.exists(node, LinkOption.NOFOLLOW_LINKS)) {
+        if (!present(node)) {
             throw new HostRefusedException("grant-nodes", 67, "node-not-found",
                     "grant-nodes: stat dev/vfio/" + group + " (No such file or directory)", List.of());
         }
@@ -215,7 +220,7 @@ public class SimulatedHost implements HostAgent {
     private NodeGrant revokeNodesLocked(int group) {
         List<Device> members = members("revoke-nodes", group);
         Path node = dev.resolve("vfio").resolve(Integer.toString(group));
-        if (Files.exists(node, LinkOption.NOFOLLOW_LINKS)) {
+        if (present(node)) {
             setOwner(group, node, 0, 0, 0600);
         }
         return new NodeGrant(group, node(group), cdevNodes(members), containerUsable());
@@ -432,21 +437,17 @@ public class SimulatedHost implements HostAgent {
     }
 
     private List<Device> members(String verb, int group) {
-        Path devices = groupDir(group).resolve("devices");
-        if (group < 0 || !Files.isDirectory(devices)) {
+        String[] addresses = group < 0 ? null : groupDir(group).resolve("devices").toFile().list();
+        if (addresses == null) {
             throw new HostRefusedException(verb, 67, "group-not-found", "open group " + group
                     + " (No such file or directory)", List.of());
         }
-        Map<String, Device> members = new TreeMap<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(devices)) {
-            for (Path e : entries) {
-                String address = e.getFileName().toString();
-                members.put(address, device(verb, address));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.Arrays.sort(addresses);
+        List<Device> members = new ArrayList<>(addresses.length);
+        for (String address : addresses) {
+            members.add(device(verb, address));
         }
-        return new ArrayList<>(members.values());
+        return members;
     }
 
     private Device device(String verb, String address) {
@@ -454,44 +455,80 @@ public class SimulatedHost implements HostAgent {
         Path link = sys.resolve("bus/pci/devices").resolve(address);
         Path dir;
         try {
-            dir = link.toRealPath();
+            dir = realBusDevices().resolve(Files.readSymbolicLink(link)).normalize();
+        } catch (java.nio.file.NotLinkException e) {
+            throw new HostRefusedException(verb, 66, "path-escape",
+                    "device " + address + ": not a link into sysfs devices/", List.of());
         } catch (IOException e) {
             throw new HostRefusedException(verb, 67, "not-found", "device " + address + " (No such device)", List.of());
         }
-        Path devices;
-        try {
-            devices = sys.resolve("devices").toRealPath();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (!dir.startsWith(devices)) {
+        if (!dir.startsWith(realDevices())) {
             throw new HostRefusedException(verb, 66, "path-escape",
                     "device " + address + ": link target is not under sysfs devices/", List.of());
         }
-        return new Device(address, dir, hex(dir, "vendor"), hex(dir, "device"), classCode(dir),
-                linkBase(dir.resolve("driver")));
+        String vendor = hex(dir, "vendor");
+        if (vendor == null && !dir.toFile().isDirectory()) {
+            throw new HostRefusedException(verb, 67, "not-found", "device " + address + " (No such device)", List.of());
+        }
+        return new Device(address, dir, vendor, hex(dir, "device"), classCode(dir), linkBase(dir.resolve("driver")));
+    }
+
+    private Path realBusDevices() {
+        Path p = realBusDevices;
+        if (p == null) {
+            p = realPath(sys.resolve("bus/pci/devices"));
+            realBusDevices = p;
+        }
+        return p;
+    }
+
+    private Path realDevices() {
+        Path p = realDevices;
+        if (p == null) {
+            p = realPath(sys.resolve("devices"));
+            realDevices = p;
+        }
+        return p;
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String hex(Path dir, String name) {
-        String v = read(dir.resolve(name));
+        String v = attribute(dir.resolve(name));
         return v == null ? null : v.replaceFirst("^0x", "");
     }
 
     private static String classCode(Path dir) {
-        String v = read(dir.resolve("class"));
+        String v = attribute(dir.resolve("class"));
         return v == null ? "0x000000" : v;
     }
 
-    private void refuseUnlessFree(String verb, int group, List<Device> members) {
+    /**
+     * Refuses a group the helper would refuse (noiommu, a member behind {@code /} or in use by the host).
+     *
+     * @return the members that have network interfaces or disks now (a bind puts them aside)
+     */
+    private Set<String> refuseUnlessFree(String verb, int group, List<Device> members) {
         List<String> policy = new ArrayList<>();
         List<String> unsafe = new ArrayList<>();
-        if (noiommu(group)) {
+        Set<String> withHostDevices = new java.util.HashSet<>();
+        boolean noiommu = noiommu(group);
+        if (noiommu) {
             unsafe.add("group: noiommu group (no IOMMU protection; never handed to users)");
         }
         for (Device d : members) {
             Use use = use(d);
             if (use.rootDevice()) {
                 policy.add(d.address() + ": holds the root filesystem");
+            }
+            if (use.hostDevices()) {
+                withHostDevices.add(d.address());
             }
             use.reasons().forEach(r -> unsafe.add(d.address() + ": " + r));
         }
@@ -501,7 +538,7 @@ public class SimulatedHost implements HostAgent {
             throw new HostRefusedException(verb, 65, "denied-by-policy",
                     verb + ": group " + group + ": a member is not allowed by the policy", all);
         }
-        if (noiommu(group)) {
+        if (noiommu) {
             throw new HostRefusedException(verb, 66, "noiommu", verb + ": group " + group + ": noiommu group refused",
                     unsafe);
         }
@@ -509,6 +546,7 @@ public class SimulatedHost implements HostAgent {
             throw new HostRefusedException(verb, 66, "in-use",
                     verb + ": group " + group + ": a member is in use by the host", unsafe);
         }
+        return withHostDevices;
     }
 
     private static void refuseTheRealHost(Path root) {
@@ -529,13 +567,14 @@ public class SimulatedHost implements HostAgent {
     /**
      * Binds the function to {@code driver} (none: unbinds it). As in the kernel, a function's network interfaces
      * and disks exist only while a driver that makes them is bound: leaving it for vfio-pci or for none takes them
-     * away (put aside), binding such a driver again brings them back.
+     * away (put aside), binding such a driver again brings them back. {@code mayHaveSome} false: the caller has
+     * just found that the function has none (nothing to put aside, no need to look).
      */
-    private void setDriver(Device d, String driver) {
+    private void setDriver(Device d, String driver, boolean mayHaveSome) {
         Path link = d.dir().resolve("driver");
         try {
             Files.deleteIfExists(link);
-            if (InUseDetector.mayHaveHostDevices(d.driver()) && !InUseDetector.mayHaveHostDevices(driver)) {
+            if (mayHaveSome && InUseDetector.mayHaveHostDevices(d.driver()) && !InUseDetector.mayHaveHostDevices(driver)) {
                 park(d);
             }
             if (InUseDetector.mayHaveHostDevices(driver)) {
@@ -699,7 +738,7 @@ public class SimulatedHost implements HostAgent {
     private DeviceNode node(int group) {
         String path = "/dev/vfio/" + group;
         Path file = dev.resolve("vfio").resolve(Integer.toString(group));
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (!present(file)) {
             return DeviceNode.absent(path);
         }
         DeviceNode remembered = ownership.get(group);
@@ -712,14 +751,15 @@ public class SimulatedHost implements HostAgent {
     }
 
     private static DeviceNode stat(String path, Path file) {
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (!present(file)) {
             return DeviceNode.absent(path);
         }
         try {
-            PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            int uid = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            int gid = (Integer) Files.getAttribute(file, "unix:gid", LinkOption.NOFOLLOW_LINKS);
-            return new DeviceNode(path, true, uid, gid, bits(a.permissions()));
+            Map<String, Object> a = Files.readAttributes(file, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+            return new DeviceNode(path, true, (Integer) a.get("uid"), (Integer) a.get("gid"),
+                    (Integer) a.get("mode") & 0777);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return DeviceNode.absent(path); // gone between the two looks
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -851,16 +891,8 @@ public class SimulatedHost implements HostAgent {
         return s.toString();
     }
 
-    private static int bits(Set<PosixFilePermission> permissions) {
-        int mode = 0;
-        for (PosixFilePermission p : permissions) {
-            mode |= 1 << (8 - p.ordinal());
-        }
-        return mode;
-    }
-
     /** What the host uses of a device, by the inventory's rule, in the helper's words ({@code net:eth0:up}). */
-    private record Use(List<String> reasons, boolean rootDevice) {
+    private record Use(List<String> reasons, boolean rootDevice, boolean hostDevices) {
     }
 
     private Use use(Device d) {
@@ -869,7 +901,7 @@ public class SimulatedHost implements HostAgent {
                 InUseDetector.mayHaveHostDevices(d.driver()) ? Set.of(address) : Set.of());
         boolean bootVga = "1".equals(read(d.dir().resolve("boot_vga")));
         List<String> reasons = detector.reasonsOf(address, bootVga).stream().map(SimulatedHost::helperWords).toList();
-        return new Use(reasons, detector.holdsRoot(address));
+        return new Use(reasons, detector.holdsRoot(address), detector.hasHostDevices(address));
     }
 
     private static String helperWords(InUseReason reason) {
@@ -902,11 +934,24 @@ public class SimulatedHost implements HostAgent {
 
     private static String linkBase(Path link) {
         try {
-            if (!Files.isSymbolicLink(link)) {
-                return null;
-            }
             Path name = Files.readSymbolicLink(link).getFileName();
             return name == null ? null : name.toString();
+        } catch (java.nio.file.NotLinkException | java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A sysfs attribute every function has ({@code vendor}, {@code device}, {@code class}): read at once, without
+     * the look first that {@link #read} takes for files that may be absent; {@code null} when absent.
+     */
+    private static String attribute(Path file) {
+        try (java.io.FileInputStream in = new java.io.FileInputStream(file.toString())) {
+            return new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (java.io.FileNotFoundException e) {
+            return null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

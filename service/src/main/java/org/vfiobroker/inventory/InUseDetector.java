@@ -178,6 +178,14 @@ public final class InUseDetector {
         return reasons(address, useOf(address), bootVga);
     }
 
+    /**
+     * Whether the function has network interfaces or disks now (up or down, used or not), among the functions
+     * read; what a bind to vfio-pci takes away.
+     */
+    public boolean hasHostDevices(PciAddress address) {
+        return net.containsKey(address) || block.containsKey(address);
+    }
+
     /** Whether the function holds the root filesystem (never taken, not even when forced). */
     public boolean holdsRoot(PciAddress address) {
         return rootHolders.contains(address);
