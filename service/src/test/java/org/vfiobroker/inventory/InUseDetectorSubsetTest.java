@@ -27,11 +27,27 @@ class InUseDetectorSubsetTest {
             assertThat(alone.useOf(f.address())).as(f.address().toString()).isEqualTo(full.useOf(f.address()));
             assertThat(alone.reasonsOf(f.address(), f.bootVga())).isEqualTo(full.reasonsOf(f.address(), f.bootVga()));
             assertThat(alone.holdsRoot(f.address())).isEqualTo(full.holdsRoot(f.address()));
+            assertThat(alone.hasHostDevices(f.address())).as(f.address() + " has interfaces or disks")
+                    .isEqualTo(!f.netInterfaces().isEmpty() || !f.blockDevices().isEmpty());
             if (!full.reasonsOf(f.address(), false).isEmpty()) {
                 used++;
             }
         }
         assertThat(used).as("the workstation host has functions with network and disk uses").isGreaterThanOrEqualTo(2);
+    }
+
+    /** A bind takes a function's interfaces away whether they are used or not, so a down one counts too. */
+    @Test
+    void anInterfaceThatIsDownAndCarriesNoRoutesIsAHostDeviceWithoutAUse() {
+        SysfsFixture fx = SampleHosts.dense(tmp, 2, 1, 0, 0);
+        InventoryProperties p = fx.properties();
+        PciAddress pf = PciAddress.parse("0000:12:00.0"); // mlx5_core, interface enp18s0f0np0 down, no routes
+        InUseDetector alone = InUseDetector.load(p.sysfsRoot(), p.procfsRoot(), Set.of(pf));
+        assertThat(alone.reasonsOf(pf, false)).isEmpty();
+        assertThat(alone.hasHostDevices(pf)).isTrue();
+        PciAddress vf = InventoryService.forRoots(p).devices().stream().filter(f -> f.physicalFunction() != null
+                && f.physicalFunction().equals(pf)).findFirst().orElseThrow().address();
+        assertThat(InUseDetector.load(p.sysfsRoot(), p.procfsRoot(), Set.of(vf)).hasHostDevices(vf)).isFalse();
     }
 
     @Test
