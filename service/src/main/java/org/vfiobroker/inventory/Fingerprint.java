@@ -1,10 +1,14 @@
 package org.vfiobroker.inventory;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.vfiobroker.inventory.HostSummary.VfioModule;
 
 /**
  * The hot-plug watcher's cheap fingerprint of the host: the {@code bus/pci/devices} listing with each
- * function's {@code driver} link, the {@code kernel/iommu_groups} listing and the {@code /dev/vfio} listing.
+ * function's {@code driver} link, the {@code kernel/iommu_groups} listing, the {@code /dev/vfio} listing, and the
+ * loaded vfio modules with their parameters (which a targeted refresh does not read again).
  * Each part is a count and an order-independent sum of per-entry hashes, so a targeted refresh updates it for
  * just the functions and device nodes it re-read (O(group)), and gets the value a full read would give.
  *
@@ -14,8 +18,10 @@ import java.nio.file.Path;
  * @param groupsHash    sum of {@link #entry(String)} over them
  * @param nodes         entries of {@code /dev/vfio}
  * @param nodesHash     sum of {@link #entry(String)} over them
+ * @param modulesHash   {@link #modules(List)} of the loaded vfio modules
  */
-public record Fingerprint(int functions, long functionsHash, int groups, long groupsHash, int nodes, long nodesHash) {
+public record Fingerprint(int functions, long functionsHash, int groups, long groupsHash, int nodes, long nodesHash,
+                          long modulesHash) {
 
     /**
      * What the watcher read: the functions with their drivers and the {@code /dev/vfio} entries behind a
@@ -24,7 +30,10 @@ public record Fingerprint(int functions, long functionsHash, int groups, long gr
     record Reading(String[] functions, String[] drivers, String[] nodes, Fingerprint fingerprint) {
     }
 
-    /** Reads the host's listings and the fingerprint they make: three listings and one {@code readlink} per function. */
+    /**
+     * Reads the host's listings and the fingerprint they make: three listings, one {@code readlink} per function,
+     * and the vfio modules' parameters.
+     */
     static Reading reading(InventoryProperties properties) {
         Path devices = properties.sysfsRoot().resolve("bus/pci/devices");
         String[] names = Sysfs.list(devices);
@@ -33,21 +42,39 @@ public record Fingerprint(int functions, long functionsHash, int groups, long gr
             drivers[i] = Sysfs.linkName(devices.resolve(names[i]).resolve("driver"));
         }
         String[] nodes = Sysfs.list(properties.devfsRoot().resolve("vfio"));
-        return new Reading(names, drivers, nodes, of(properties, names, drivers, nodes));
+        return new Reading(names, drivers, nodes, of(properties, names, drivers, nodes,
+                HostInspector.vfioModules(properties.sysfsRoot())));
     }
 
-    /** The fingerprint of the given function listing and drivers, with the group and node listings read now. */
-    static Fingerprint of(InventoryProperties properties, String[] names, String[] drivers) {
-        return of(properties, names, drivers, Sysfs.list(properties.devfsRoot().resolve("vfio")));
+    /**
+     * The fingerprint of the given function listing and drivers and of the vfio modules a scan read, with the group
+     * and node listings read now.
+     */
+    static Fingerprint of(InventoryProperties properties, String[] names, String[] drivers, List<VfioModule> modules) {
+        return of(properties, names, drivers, Sysfs.list(properties.devfsRoot().resolve("vfio")), modules);
     }
 
-    private static Fingerprint of(InventoryProperties properties, String[] names, String[] drivers, String[] nodes) {
+    private static Fingerprint of(InventoryProperties properties, String[] names, String[] drivers, String[] nodes,
+                                  List<VfioModule> modules) {
         long functionsHash = 0;
         for (int i = 0; i < names.length; i++) {
             functionsHash += function(names[i], drivers[i]);
         }
         String[] groups = Sysfs.list(properties.sysfsRoot().resolve("kernel/iommu_groups"));
-        return new Fingerprint(names.length, functionsHash, groups.length, sum(groups), nodes.length, sum(nodes));
+        return new Fingerprint(names.length, functionsHash, groups.length, sum(groups), nodes.length, sum(nodes),
+                modules(modules));
+    }
+
+    /** The vfio modules, each with its parameters and their values, in one hash (in their order, by name). */
+    static long modules(List<VfioModule> modules) {
+        long h = 0x3c6ef372fe94f82bL;
+        for (VfioModule m : modules) {
+            h = mix(h, m.name());
+            for (Map.Entry<String, String> p : m.parameters().entrySet()) {
+                h = mix(mix(h, p.getKey()), p.getValue());
+            }
+        }
+        return h;
     }
 
     /**
@@ -60,7 +87,7 @@ public record Fingerprint(int functions, long functionsHash, int groups, long gr
      * @param theirs the same as the snapshot has them
      */
     boolean equalsBut(Fingerprint other, Part mine, Part theirs) {
-        return groups == other.groups && groupsHash == other.groupsHash
+        return modulesHash == other.modulesHash && groups == other.groups && groupsHash == other.groupsHash
                 && functions - mine.functions() == other.functions - theirs.functions()
                 && functionsHash - mine.functionsHash() == other.functionsHash - theirs.functionsHash()
                 && nodes - mine.nodes() == other.nodes - theirs.nodes()
@@ -84,13 +111,14 @@ public record Fingerprint(int functions, long functionsHash, int groups, long gr
     /** This fingerprint after a function's driver changed from {@code before} to {@code after}. */
     Fingerprint withDriver(String function, String before, String after) {
         return new Fingerprint(functions, functionsHash - function(function, before) + function(function, after),
-                groups, groupsHash, nodes, nodesHash);
+                groups, groupsHash, nodes, nodesHash, modulesHash);
     }
 
     /** This fingerprint after {@code /dev/vfio/<name>} appeared ({@code present}) or went away. */
     Fingerprint withNode(String name, boolean present) {
-        return present ? new Fingerprint(functions, functionsHash, groups, groupsHash, nodes + 1, nodesHash + entry(name))
-                : new Fingerprint(functions, functionsHash, groups, groupsHash, nodes - 1, nodesHash - entry(name));
+        return present
+                ? new Fingerprint(functions, functionsHash, groups, groupsHash, nodes + 1, nodesHash + entry(name), modulesHash)
+                : new Fingerprint(functions, functionsHash, groups, groupsHash, nodes - 1, nodesHash - entry(name), modulesHash);
     }
 
     static long function(String name, String driver) {
@@ -122,6 +150,6 @@ public record Fingerprint(int functions, long functionsHash, int groups, long gr
     @Override
     public String toString() {
         return functions + "/" + groups + "/" + nodes + "/" + Long.toHexString(functionsHash) + "-"
-                + Long.toHexString(groupsHash) + "-" + Long.toHexString(nodesHash);
+                + Long.toHexString(groupsHash) + "-" + Long.toHexString(nodesHash) + "-" + Long.toHexString(modulesHash);
     }
 }

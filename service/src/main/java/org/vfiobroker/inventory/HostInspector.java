@@ -51,26 +51,30 @@ final class HostInspector {
                 Sysfs.list(sysfs.resolve("kernel/iommu_groups")).length);
         Map<String, String> cmdline = relevantFlags(parseCommandLine(Sysfs.text(procfs.resolve("cmdline"))));
         List<Integer> noiommuGroups = groups.stream().filter(IommuGroup::noiommu).map(IommuGroup::id).toList();
-        return inspect(sysfs, procfs, devfs, release, iommu, cmdline, noiommuGroups, anyCdev, nodes);
+        return inspect(sysfs, procfs, devfs, release, iommu, cmdline, vfioModules(sysfs), noiommuGroups, anyCdev,
+                nodes);
     }
 
     /**
      * The summary after the broker changed some groups (a targeted refresh): what is fixed for the running kernel
      * (its release and command line; the IOMMU units, registered at boot, and the number of groups, which a bind or
-     * a node never changes; a new group or IOMMU makes the watcher rescan in full) is taken from {@code previous};
-     * what such a change can alter (vfio modules and their parameters, taint, cdev and container nodes, and so the
+     * a node never changes; a new group or IOMMU makes the watcher rescan in full) is taken from {@code previous},
+     * and so are the vfio modules and their parameters, which a bind or a node does not change either (a module
+     * loaded or a parameter written by someone else changes the host's fingerprint, and the watcher rescans in full:
+     * {@link Fingerprint#modules}); what such a change can alter (taint, cdev and container nodes, and so the
      * blockers) is read again.
      */
     static HostSummary refreshed(HostSummary previous, Path sysfs, Path procfs, Path devfs, List<Integer> noiommuGroups,
                                  boolean anyCdev, DeviceNodeInspector nodes) {
         return inspect(sysfs, procfs, devfs, previous.kernelRelease(), previous.iommu(), previous.commandLine(),
-                noiommuGroups, anyCdev, nodes);
+                previous.vfioModules(), noiommuGroups, anyCdev, nodes);
     }
 
-    private static HostSummary inspect(Path sysfs, Path procfs, Path devfs, String release, Iommu iommu,
-                                       Map<String, String> cmdline, List<Integer> noiommuGroups, boolean anyCdev,
-                                       DeviceNodeInspector nodes) {
-        int groupDirs = iommu.groupCount();
+    /**
+     * The loaded vfio modules ({@code /sys/module/vfio*}) with their parameters, by name: one listing of
+     * {@code /sys/module}, one of each such module's parameters and one read per parameter.
+     */
+    static List<VfioModule> vfioModules(Path sysfs) {
         List<VfioModule> modules = new ArrayList<>();
         String[] moduleNames = Sysfs.list(sysfs.resolve("module"));
         Arrays.sort(moduleNames);
@@ -86,6 +90,13 @@ final class HostInspector {
             }
             modules.add(new VfioModule(m, params));
         }
+        return modules;
+    }
+
+    private static HostSummary inspect(Path sysfs, Path procfs, Path devfs, String release, Iommu iommu,
+                                       Map<String, String> cmdline, List<VfioModule> modules,
+                                       List<Integer> noiommuGroups, boolean anyCdev, DeviceNodeInspector nodes) {
+        int groupDirs = iommu.groupCount();
         String noiommuParam = modules.stream().filter(m -> m.name().equals("vfio"))
                 .map(m -> m.parameters().get("enable_unsafe_noiommu_mode")).filter(v -> v != null).findFirst().orElse("N");
         boolean noiommuMode = noiommuParam.equals("Y") || noiommuParam.equals("1");

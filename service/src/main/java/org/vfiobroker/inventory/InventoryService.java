@@ -29,7 +29,8 @@ import org.springframework.stereotype.Service;
  * (SR-IOV, quarantine, reconcile) are rescanned by the thread that made them ({@link #rescanAfterChange}). The
  * broker's changes to single groups (bind, nodes, restore) are re-read at once by the thread that
  * made them ({@link #refreshGroups}, O(group)); the hot-plug watcher rescans when the host's fingerprint
- * changes otherwise (devices, drivers, groups or {@code /dev/vfio} nodes appearing or going away).
+ * changes otherwise (devices, drivers, groups or {@code /dev/vfio} nodes appearing or going away, a vfio module
+ * loaded or unloaded or one of its parameters written).
  */
 @Service
 public class InventoryService implements DisposableBean {
@@ -243,8 +244,9 @@ public class InventoryService implements DisposableBean {
      * The hot-plug watcher: compares the cheap fingerprint with the snapshot's and rescans when it differs in
      * anything but the groups the broker is changing now or changed while the watcher read (their functions'
      * drivers and their {@code /dev/vfio} entries, half done or not yet refreshed: the broker's own work, which its
-     * {@link Change} refreshes). So a hot-plug, or someone else's bind or node anywhere else, is found at the next
-     * turn even under constant grant traffic, and the broker's traffic never costs a full rescan.
+     * {@link Change} refreshes). So a hot-plug, someone else's bind or node anywhere else, or a vfio module or
+     * parameter that changed (a targeted refresh keeps them), is found at the next turn even under constant grant
+     * traffic, and the broker's traffic never costs a full rescan.
      *
      * @return whether a rescan happened
      */

@@ -73,7 +73,7 @@ final class SysfsScanner {
         boolean anyCdev = devices.stream().anyMatch(f -> f.vfioCdev() != null);
         HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groups, anyCdev, nodes);
         return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started),
-                fingerprint(properties, names, devices), host, devices, groups, GENERATIONS.incrementAndGet());
+                fingerprint(properties, names, devices, host), host, devices, groups, GENERATIONS.incrementAndGet());
     }
 
     /**
@@ -493,7 +493,8 @@ final class SysfsScanner {
     }
 
     /** The fingerprint of a scan, from what it read (no second pass over the devices). */
-    private static Fingerprint fingerprint(InventoryProperties properties, String[] names, List<PciFunction> scanned) {
+    private static Fingerprint fingerprint(InventoryProperties properties, String[] names, List<PciFunction> scanned,
+                                           HostSummary host) {
         Map<String, String> byName = new HashMap<>(scanned.size() * 2);
         for (PciFunction f : scanned) {
             byName.put(f.address().toString(), f.driver());
@@ -502,6 +503,6 @@ final class SysfsScanner {
         for (int i = 0; i < names.length; i++) {
             drivers[i] = byName.get(names[i]);
         }
-        return Fingerprint.of(properties, names, drivers);
+        return Fingerprint.of(properties, names, drivers, host.vfioModules());
     }
 }

@@ -106,6 +106,38 @@ class TargetedRefreshTest {
         }
     }
 
+    /**
+     * A bind does not change the vfio modules, so a targeted refresh keeps them; a module parameter written by
+     * someone else (here the unsafe noiommu mode) changes the host's fingerprint, and the watcher rescans at its next
+     * turn, even while the broker has a change of its own open.
+     */
+    @Test
+    void aModuleParameterWrittenBySomeoneElseIsTheWatchersToFind() throws Exception {
+        SysfsFixture fx = SampleHosts.workstation(tmp);
+        InventoryService inv = inventoryOf(fx);
+        SimulatedHost host = new SimulatedHost(fx.properties(), new SimulatedHostProperties(1000));
+        assertThat(inv.snapshot().host().noiommuMode()).isFalse();
+        assertThat(inv.refreshIfChanged()).as("nothing changed yet").isFalse();
+        IommuGroup g = inv.snapshot().groups().stream()
+                .filter(x -> x.takeable().takeable() && inv.members(x).stream().noneMatch(f -> "vfio-pci".equals(f.driver())))
+                .findFirst().orElseThrow();
+        Path parameter = fx.sysfs().resolve("module/vfio/parameters/enable_unsafe_noiommu_mode");
+        assertThat(Files.readString(parameter).trim()).isEqualTo("N");
+
+        Files.writeString(parameter, "Y\n");
+        InventoryService.Change change = inv.changing(List.of(g.id()));
+        host.bindGroup(g.id());
+        inv.refreshGroups(List.of(g.id()));
+        assertThat(inv.snapshot().host().noiommuMode()).as("a targeted refresh keeps the modules").isFalse();
+
+        assertThat(inv.refreshIfChanged()).as("the parameter is no part of the broker's change").isTrue();
+        assertThat(inv.snapshot().host().noiommuMode()).isTrue();
+        assertThat(inv.snapshot().host().grantBlockers()).anyMatch(b -> b.contains("noiommu mode is on"));
+        change.close();
+        assertThat(inv.refreshIfChanged()).isFalse();
+        assertSameAsFullScan(inv, fx);
+    }
+
     @Test
     void aBoundAndHandedOverGroupThenItsRestore() {
         SysfsFixture fx = SampleHosts.workstation(tmp);
