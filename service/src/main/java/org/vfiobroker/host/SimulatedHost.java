@@ -89,13 +89,52 @@ public class SimulatedHost implements HostAgent {
         }
     }
 
-    private record Device(String address, Path dir, String vendor, String device, String classCode, String driver) {
+    /**
+     * A function as a step finds it: its directory and driver at once; its ids and class read when a step asks for
+     * them (a bind needs the class, an inspection all three, most steps none).
+     */
+    private static final class Device {
+        private final String address;
+        private final Path dir;
+        private final String driver;
+
+        Device(String address, Path dir, String driver) {
+            this.address = address;
+            this.dir = dir;
+            this.driver = driver;
+        }
+
+        String address() {
+            return address;
+        }
+
+        Path dir() {
+            return dir;
+        }
+
+        String driver() {
+            return driver;
+        }
+
+        String vendor() {
+            return hex(dir, "vendor");
+        }
+
+        String device() {
+            return hex(dir, "device");
+        }
+
+        String classCode() {
+            String v = attribute(dir.resolve("class"));
+            return v == null ? "0x000000" : v;
+        }
+
         boolean bridge() {
-            return classCode.startsWith("0x0604");
+            return classCode().startsWith("0x0604");
         }
 
         boolean leftAlone() {
-            return DmaOwnershipRule.leftAloneByBind(Integer.decode(classCode), driver);
+            return DmaOwnershipRule.leftAloneByBind(Integer.decode(classCode()), driver);
         }
     }
 
@@ -109,8 +148,9 @@ public class SimulatedHost implements HostAgent {
         List<GroupInspection.Member> out = new ArrayList<>();
         for (Device d : members) {
             Use use = use(d);
-            out.add(new GroupInspection.Member(d.address(), d.vendor(), d.device(), d.classCode(), d.driver(),
-                    d.bridge(), DmaOwnershipRule.allowsUserDma(d.driver()), use.reasons(), use.rootDevice(),
+            String classCode = d.classCode();
+            out.add(new GroupInspection.Member(d.address(), d.vendor(), d.device(), classCode, d.driver(),
+                    classCode.startsWith("0x0604"), DmaOwnershipRule.allowsUserDma(d.driver()), use.reasons(), use.rootDevice(),
                     !use.rootDevice(), use.rootDevice() ? "root-device" : "simulated-allow", cdevs(d)));
         }
         boolean viable = members.stream().allMatch(d -> DmaOwnershipRule.allowsUserDma(d.driver()));
@@ -466,11 +506,11 @@ public class SimulatedHost implements HostAgent {
             throw new HostRefusedException(verb, 66, "path-escape",
                     "device " + address + ": link target is not under sysfs devices/", List.of());
         }
-        String vendor = hex(dir, "vendor");
-        if (vendor == null && !dir.toFile().isDirectory()) {
+        String driver = linkBase(dir.resolve("driver"));
+        if (driver == null && !dir.toFile().isDirectory()) {
             throw new HostRefusedException(verb, 67, "not-found", "device " + address + " (No such device)", List.of());
         }
-        return new Device(address, dir, vendor, hex(dir, "device"), classCode(dir), linkBase(dir.resolve("driver")));
+        return new Device(address, dir, driver);
     }
 
     private Path realBusDevices() {
@@ -501,12 +541,7 @@ public class SimulatedHost implements HostAgent {
 
     private static String hex(Path dir, String name) {
         String v = attribute(dir.resolve(name));
-        return v == null ? null : v.replaceFirst("^0x", "");
-    }
-
-    private static String classCode(Path dir) {
-        String v = attribute(dir.resolve("class"));
-        return v == null ? "0x000000" : v;
+        return v != null && v.startsWith("0x") ? v.substring(2) : v;
     }
 
     /**
@@ -585,7 +620,9 @@ public class SimulatedHost implements HostAgent {
                 if (!target.toFile().isDirectory()) { // createDirectories makes an exception of an existing one
                     Files.createDirectories(target);
                 }
-                Files.createSymbolicLink(link, d.dir().relativize(target.toRealPath()));
+                // bus/pci/drivers/<name> is a directory: its real path is the real bus/pci's plus the two names
+                Files.createSymbolicLink(link, d.dir().relativize(realBusDevices().resolveSibling("drivers")
+                        .resolve(driver)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -815,14 +852,16 @@ public class SimulatedHost implements HostAgent {
     private void createVfs(Device pf, PciAddress pfAddress, int count) {
         try {
             int nextGroup = nextFreeGroup();
+            String vendor = pf.vendor();
+            String classCode = pf.classCode();
             for (int k = 0; k < count; k++) {
                 PciAddress va = new PciAddress(pfAddress.domain(), pfAddress.bus(), 0x10 + k / 8, k % 8);
                 String vf = va.toString();
                 Path dir = pf.dir().getParent().resolve(vf);
                 Files.createDirectories(dir);
-                Files.writeString(dir.resolve("vendor"), "0x" + pf.vendor() + "\n");
+                Files.writeString(dir.resolve("vendor"), "0x" + vendor + "\n");
                 Files.writeString(dir.resolve("device"), "0x" + pf.device() + "\n");
-                Files.writeString(dir.resolve("class"), pf.classCode() + "\n");
+                Files.writeString(dir.resolve("class"), classCode + "\n");
                 Files.writeString(dir.resolve("driver_override"), "");
                 Files.createSymbolicLink(dir.resolve("physfn"), dir.relativize(pf.dir()));
                 Files.createSymbolicLink(pf.dir().resolve("virtfn" + k), pf.dir().relativize(dir));
@@ -949,7 +988,9 @@ public class SimulatedHost implements HostAgent {
      */
     private static String attribute(Path file) {
         try (java.io.FileInputStream in = new java.io.FileInputStream(file.toString())) {
-            return new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8).strip();
+            byte[] buf = new byte[64]; // "0x15b3\n", "0x020000\n": a sysfs attribute comes whole in one read
+            int n = in.read(buf);
+            return n <= 0 ? "" : new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII).strip();
         } catch (java.io.FileNotFoundException e) {
             return null;
         } catch (IOException e) {
