@@ -2,9 +2,7 @@ package org.vfiobroker.inventory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -385,8 +383,8 @@ public class InventoryService implements DisposableBean {
 
         static Snapshot of(Instant takenAt, Duration scanTime, Fingerprint fingerprint, HostSummary host,
                            List<PciFunction> devices, List<IommuGroup> groups, long generation) {
-            List<PciFunction> deviceList = List.copyOf(devices);
-            List<IommuGroup> groupList = List.copyOf(groups);
+            List<PciFunction> deviceList = ChunkedList.of(devices);
+            List<IommuGroup> groupList = ChunkedList.of(groups);
             Map<PciAddress, Integer> byAddress = new HashMap<>(deviceList.size() * 2);
             for (int i = 0; i < deviceList.size(); i++) {
                 byAddress.put(deviceList.get(i).address(), i);
@@ -402,22 +400,25 @@ public class InventoryService implements DisposableBean {
 
         /**
          * This snapshot with some functions and groups replaced at their positions (same addresses, same group
-         * numbers): the indexes are shared, only the lists' references are copied.
+         * numbers): the indexes are shared, and the lists copy only the chunks the replaced elements are in
+         * ({@link ChunkedList}).
          */
         Snapshot refreshed(Instant at, Duration took, Fingerprint newFingerprint, HostSummary newHost,
                            Map<PciAddress, PciFunction> newDevices, Map<Integer, IommuGroup> newGroups) {
             IndexedMap<PciAddress, PciFunction> deviceIndex = (IndexedMap<PciAddress, PciFunction>) devicesByAddress;
             IndexedMap<Integer, IommuGroup> groupIndex = (IndexedMap<Integer, IommuGroup>) groupsById;
-            PciFunction[] d = devices.toArray(PciFunction[]::new);
-            newDevices.forEach((address, f) -> d[requirePosition(deviceIndex.positionOf(address), address)] = f);
-            IommuGroup[] g = groups.toArray(IommuGroup[]::new);
-            newGroups.forEach((id, group) -> g[requirePosition(groupIndex.positionOf(id), id)] = group);
-            // Wrapped, not copied again: List.of would copy and null-check ~8,000 entries on every targeted refresh
-            // (two per grant and revocation); the arrays are this method's own.
-            List<PciFunction> deviceList = Collections.unmodifiableList(Arrays.asList(d));
-            List<IommuGroup> groupList = Collections.unmodifiableList(Arrays.asList(g));
+            Map<Integer, PciFunction> d = new HashMap<>();
+            newDevices.forEach((address, f) -> d.put(requirePosition(deviceIndex.positionOf(address), address), f));
+            Map<Integer, IommuGroup> g = new HashMap<>();
+            newGroups.forEach((id, group) -> g.put(requirePosition(groupIndex.positionOf(id), id), group));
+            List<PciFunction> deviceList = chunked(devices).with(d);
+            List<IommuGroup> groupList = chunked(groups).with(g);
             return new Snapshot(at, took, newFingerprint, newHost, deviceList, deviceIndex.over(deviceList),
                     groupList, groupIndex.over(groupList), generation);
+        }
+
+        private static <E> ChunkedList<E> chunked(List<E> list) {
+            return list instanceof ChunkedList<E> c ? c : ChunkedList.of(list);
         }
 
         private static int requirePosition(int position, Object key) {
