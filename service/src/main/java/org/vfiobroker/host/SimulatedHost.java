@@ -150,8 +150,9 @@ public class SimulatedHost implements HostAgent {
             Use use = use(d);
             String classCode = d.classCode();
             out.add(new GroupInspection.Member(d.address(), d.vendor(), d.device(), classCode, d.driver(),
-                    classCode.startsWith("0x0604"), DmaOwnershipRule.allowsUserDma(d.driver()), use.reasons(), use.rootDevice(),
-                    !use.rootDevice(), use.rootDevice() ? "root-device" : "simulated-allow", cdevs(d)));
+                    classCode.startsWith("0x0604"), DmaOwnershipRule.allowsUserDma(d.driver()), use.reasons(),
+                    use.rootDevice(), !use.rootDevice(), use.rootDevice() ? "root-device" : "simulated-allow",
+                    cdevs(d)));
         }
         boolean viable = members.stream().allMatch(d -> DmaOwnershipRule.allowsUserDma(d.driver()));
         return new GroupInspection(group, noiommu(group), read(groupDir(group).resolve("type")), viable,
@@ -187,7 +188,8 @@ public class SimulatedHost implements HostAgent {
         }
         createNode(group, members);
         // as the kernel would say it now: each member's driver read again (the members stay, the group is locked)
-        boolean viable = members.stream().allMatch(d -> DmaOwnershipRule.allowsUserDma(linkBase(d.dir().resolve("driver"))));
+        boolean viable = members.stream()
+                .allMatch(d -> DmaOwnershipRule.allowsUserDma(linkBase(d.dir().resolve("driver"))));
         return new BindResult(group, out, viable);
     }
 
@@ -499,7 +501,7 @@ public class SimulatedHost implements HostAgent {
         } catch (java.nio.file.NotLinkException e) {
             throw new HostRefusedException(verb, 66, "path-escape",
                     "device " + address + ": not a link into sysfs devices/", List.of());
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) { // no such link, or no bus/pci/devices at all
             throw new HostRefusedException(verb, 67, "not-found", "device " + address + " (No such device)", List.of());
         }
         if (!dir.startsWith(realDevices())) {
@@ -609,7 +611,8 @@ public class SimulatedHost implements HostAgent {
         Path link = d.dir().resolve("driver");
         try {
             Files.deleteIfExists(link);
-            if (mayHaveSome && InUseDetector.mayHaveHostDevices(d.driver()) && !InUseDetector.mayHaveHostDevices(driver)) {
+            if (mayHaveSome && InUseDetector.mayHaveHostDevices(d.driver())
+                    && !InUseDetector.mayHaveHostDevices(driver)) {
                 park(d);
             }
             if (InUseDetector.mayHaveHostDevices(driver)) {

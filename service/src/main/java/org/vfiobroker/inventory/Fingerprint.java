@@ -116,9 +116,9 @@ public record Fingerprint(int functions, long functionsHash, int groups, long gr
 
     /** This fingerprint after {@code /dev/vfio/<name>} appeared ({@code present}) or went away. */
     Fingerprint withNode(String name, boolean present) {
-        return present
-                ? new Fingerprint(functions, functionsHash, groups, groupsHash, nodes + 1, nodesHash + entry(name), modulesHash)
-                : new Fingerprint(functions, functionsHash, groups, groupsHash, nodes - 1, nodesHash - entry(name), modulesHash);
+        int sign = present ? 1 : -1;
+        return new Fingerprint(functions, functionsHash, groups, groupsHash, nodes + sign,
+                nodesHash + sign * entry(name), modulesHash);
     }
 
     static long function(String name, String driver) {
@@ -150,6 +150,7 @@ public record Fingerprint(int functions, long functionsHash, int groups, long gr
     @Override
     public String toString() {
         return functions + "/" + groups + "/" + nodes + "/" + Long.toHexString(functionsHash) + "-"
-                + Long.toHexString(groupsHash) + "-" + Long.toHexString(nodesHash) + "-" + Long.toHexString(modulesHash);
+                + Long.toHexString(groupsHash) + "-" + Long.toHexString(nodesHash) + "-"
+                + Long.toHexString(modulesHash);
     }
 }
