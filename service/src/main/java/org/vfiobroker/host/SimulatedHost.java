@@ -27,6 +27,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 import org.vfiobroker.inventory.PciAddress;
+import org.vfiobroker.inventory.Sysfs;
 
 /**
  * Kernel semantics in memory, on a fixture tree on disk (sysfs, devfs and procfs roots): binding
@@ -65,12 +66,11 @@ public class SimulatedHost implements HostAgent {
     /** Group locks, striped: group {@code g} (or a device in no group) maps to one of these. */
     private final Lock[] groupLocks = new Lock[GROUP_LOCK_STRIPES];
     /**
-     * The real paths of {@code bus/pci/devices} and {@code devices}, read once (no step moves them): a device's
-     * directory is then its link's target resolved against the first, one {@code readlink} instead of a
-     * {@code realpath} per lookup, which costs one per path component.
+     * The real path of the sysfs root, read once (no step moves it, nor its {@code devices} and {@code bus/pci}
+     * directories): a device's directory is then its link's target resolved against the real {@code bus/pci/devices},
+     * one {@code readlink} instead of a {@code realpath} per lookup, which costs one per path component.
      */
-    private volatile Path realBusDevices;
-    private volatile Path realDevices;
+    private volatile Path realSys;
 
     /**
      * @throws IllegalStateException when a root is this machine's own {@code /sys}, {@code /proc} or {@code /dev}:
@@ -90,32 +90,10 @@ public class SimulatedHost implements HostAgent {
     }
 
     /**
-     * A function as a step finds it: its directory and driver at once; its ids and class read when a step asks for
-     * them (a bind needs the class, an inspection all three, most steps none).
+     * A function as a step finds it: its directory and driver; its ids and class are read when a step asks for them
+     * (a bind needs the class, an inspection all three, most steps none).
      */
-    private static final class Device {
-        private final String address;
-        private final Path dir;
-        private final String driver;
-
-        Device(String address, Path dir, String driver) {
-            this.address = address;
-            this.dir = dir;
-            this.driver = driver;
-        }
-
-        String address() {
-            return address;
-        }
-
-        Path dir() {
-            return dir;
-        }
-
-        String driver() {
-            return driver;
-        }
-
+    private record Device(String address, Path dir, String driver) {
         String vendor() {
             return hex(dir, "vendor");
         }
@@ -125,7 +103,7 @@ public class SimulatedHost implements HostAgent {
         }
 
         String classCode() {
-            String v = attribute(dir.resolve("class"));
+            String v = Sysfs.text(dir.resolve("class"));
             return v == null ? "0x000000" : v;
         }
 
@@ -497,14 +475,14 @@ public class SimulatedHost implements HostAgent {
         Path link = sys.resolve("bus/pci/devices").resolve(address);
         Path dir;
         try {
-            dir = realBusDevices().resolve(Files.readSymbolicLink(link)).normalize();
+            dir = realSys().resolve("bus/pci/devices").resolve(Files.readSymbolicLink(link)).normalize();
         } catch (java.nio.file.NotLinkException e) {
             throw new HostRefusedException(verb, 66, "path-escape",
                     "device " + address + ": not a link into sysfs devices/", List.of());
-        } catch (IOException | UncheckedIOException e) { // no such link, or no bus/pci/devices at all
+        } catch (IOException | UncheckedIOException e) { // no such link, or no sysfs root at all
             throw new HostRefusedException(verb, 67, "not-found", "device " + address + " (No such device)", List.of());
         }
-        if (!dir.startsWith(realDevices())) {
+        if (!dir.startsWith(realSys().resolve("devices"))) {
             throw new HostRefusedException(verb, 66, "path-escape",
                     "device " + address + ": link target is not under sysfs devices/", List.of());
         }
@@ -515,34 +493,21 @@ public class SimulatedHost implements HostAgent {
         return new Device(address, dir, driver);
     }
 
-    private Path realBusDevices() {
-        Path p = realBusDevices;
+    private Path realSys() {
+        Path p = realSys;
         if (p == null) {
-            p = realPath(sys.resolve("bus/pci/devices"));
-            realBusDevices = p;
+            try {
+                p = sys.toRealPath();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            realSys = p;
         }
         return p;
-    }
-
-    private Path realDevices() {
-        Path p = realDevices;
-        if (p == null) {
-            p = realPath(sys.resolve("devices"));
-            realDevices = p;
-        }
-        return p;
-    }
-
-    private static Path realPath(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static String hex(Path dir, String name) {
-        String v = attribute(dir.resolve(name));
+        String v = Sysfs.text(dir.resolve(name));
         return v != null && v.startsWith("0x") ? v.substring(2) : v;
     }
 
@@ -623,9 +588,8 @@ public class SimulatedHost implements HostAgent {
                 if (!target.toFile().isDirectory()) { // createDirectories makes an exception of an existing one
                     Files.createDirectories(target);
                 }
-                // bus/pci/drivers/<name> is a directory: its real path is the real bus/pci's plus the two names
-                Files.createSymbolicLink(link, d.dir().relativize(realBusDevices().resolveSibling("drivers")
-                        .resolve(driver)));
+                Path realTarget = realSys().resolve("bus/pci/drivers").resolve(driver);
+                Files.createSymbolicLink(link, d.dir().relativize(realTarget));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -979,22 +943,6 @@ public class SimulatedHost implements HostAgent {
             Path name = Files.readSymbolicLink(link).getFileName();
             return name == null ? null : name.toString();
         } catch (java.nio.file.NotLinkException | java.nio.file.NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * A sysfs attribute every function has ({@code vendor}, {@code device}, {@code class}): read at once, without
-     * the look first that {@link #read} takes for files that may be absent; {@code null} when absent.
-     */
-    private static String attribute(Path file) {
-        try (java.io.FileInputStream in = new java.io.FileInputStream(file.toString())) {
-            byte[] buf = new byte[64]; // "0x15b3\n", "0x020000\n": a sysfs attribute comes whole in one read
-            int n = in.read(buf);
-            return n <= 0 ? "" : new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII).strip();
-        } catch (java.io.FileNotFoundException e) {
             return null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

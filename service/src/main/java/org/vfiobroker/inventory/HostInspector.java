@@ -41,8 +41,8 @@ final class HostInspector {
     }
 
     /** A full scan's summary: everything read. */
-    static HostSummary inspect(Path sysfs, Path procfs, Path devfs, List<IommuGroup> groups, boolean anyCdev,
-                               DeviceNodeInspector nodes) {
+    static HostSummary inspect(Path sysfs, Path procfs, Path devfs, List<IommuGroup> groups, List<VfioModule> modules,
+                               boolean anyCdev, DeviceNodeInspector nodes) {
         String release = Sysfs.text(procfs.resolve("sys/kernel/osrelease"));
         String[] units = Sysfs.list(sysfs.resolve("class/iommu"));
         Arrays.sort(units);
@@ -51,8 +51,7 @@ final class HostInspector {
                 Sysfs.list(sysfs.resolve("kernel/iommu_groups")).length);
         Map<String, String> cmdline = relevantFlags(parseCommandLine(Sysfs.text(procfs.resolve("cmdline"))));
         List<Integer> noiommuGroups = groups.stream().filter(IommuGroup::noiommu).map(IommuGroup::id).toList();
-        return inspect(sysfs, procfs, devfs, release, iommu, cmdline, vfioModules(sysfs), noiommuGroups, anyCdev,
-                nodes);
+        return inspect(sysfs, procfs, devfs, release, iommu, cmdline, modules, noiommuGroups, anyCdev, nodes);
     }
 
     /**
@@ -93,13 +92,18 @@ final class HostInspector {
         return modules;
     }
 
+    /** Whether vfio's unsafe noiommu mode is on ({@code vfio.enable_unsafe_noiommu_mode} is Y or 1). */
+    static boolean noiommuMode(List<VfioModule> modules) {
+        String value = modules.stream().filter(m -> m.name().equals("vfio"))
+                .map(m -> m.parameters().get("enable_unsafe_noiommu_mode")).filter(v -> v != null).findFirst().orElse("N");
+        return value.equals("Y") || value.equals("1");
+    }
+
     private static HostSummary inspect(Path sysfs, Path procfs, Path devfs, String release, Iommu iommu,
                                        Map<String, String> cmdline, List<VfioModule> modules,
                                        List<Integer> noiommuGroups, boolean anyCdev, DeviceNodeInspector nodes) {
         int groupDirs = iommu.groupCount();
-        String noiommuParam = modules.stream().filter(m -> m.name().equals("vfio"))
-                .map(m -> m.parameters().get("enable_unsafe_noiommu_mode")).filter(v -> v != null).findFirst().orElse("N");
-        boolean noiommuMode = noiommuParam.equals("Y") || noiommuParam.equals("1");
+        boolean noiommuMode = noiommuMode(modules);
 
         Taint taint = decodeTaint(Sysfs.text(procfs.resolve("sys/kernel/tainted")));
         boolean cdev = anyCdev || Files.isDirectory(devfs.resolve("vfio/devices"));

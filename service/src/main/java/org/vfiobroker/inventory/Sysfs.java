@@ -12,7 +12,7 @@ import java.util.Arrays;
  * Small, cheap file reads for sysfs and procfs: one open, one or two reads, one close; no exceptions for
  * absent files on the hot path (callers check the directory listing first where it matters).
  */
-final class Sysfs {
+public final class Sysfs {
 
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[8192]);
 
@@ -20,7 +20,7 @@ final class Sysfs {
     }
 
     /** The file's text with trailing whitespace removed, {@code null} when absent or unreadable. */
-    static String text(Path file) {
+    public static String text(Path file) {
         return text(file.toString());
     }
 

@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 
+import org.vfiobroker.inventory.HostSummary.VfioModule;
 import org.vfiobroker.inventory.InventoryService.Snapshot;
 import org.vfiobroker.inventory.PciFunction.Bar;
 import org.vfiobroker.inventory.PciFunction.Link;
@@ -69,9 +70,11 @@ final class SysfsScanner {
         } catch (ExecutionException e) {
             throw new IllegalStateException("inventory scan failed: " + e.getCause(), e.getCause());
         }
-        List<IommuGroup> groups = groups(sysfs, devfs, devices);
+        List<VfioModule> modules = HostInspector.vfioModules(sysfs);
+        List<IommuGroup> groups = groups(sysfs, devfs, devices, HostInspector.noiommuMode(modules));
         boolean anyCdev = devices.stream().anyMatch(f -> f.vfioCdev() != null);
-        HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groups, anyCdev, nodes);
+        HostSummary host = HostInspector.inspect(sysfs, properties.procfsRoot(), devfs, groups, modules, anyCdev,
+                nodes);
         return Snapshot.of(Instant.now(), Duration.ofNanos(System.nanoTime() - started),
                 fingerprint(properties, names, devices, host), host, devices, groups, GENERATIONS.incrementAndGet());
     }
@@ -158,7 +161,9 @@ final class SysfsScanner {
         Path vfio = devfs.resolve("vfio");
         // java.io.File: no exception for a missing node (on JDK 17, Files.exists with NOFOLLOW_LINKS makes one, with
         // its stack trace, for each group without a node: several per grant).
-        GroupContext context = new GroupContext(sysfs, devfs, name -> vfio.resolve(name).toFile().exists());
+        // the noiommu mode as the snapshot has it: a targeted refresh keeps the vfio modules (HostInspector.refreshed)
+        GroupContext context = new GroupContext(sysfs, devfs, old.host().noiommuMode(),
+                name -> vfio.resolve(name).toFile().exists());
         Map<Integer, IommuGroup> rebuilt = new HashMap<>();
         for (Map.Entry<Integer, List<PciFunction>> e : members.entrySet()) {
             int id = e.getKey();
@@ -430,7 +435,7 @@ final class SysfsScanner {
         return true;
     }
 
-    private List<IommuGroup> groups(Path sysfs, Path devfs, List<PciFunction> devices) {
+    private List<IommuGroup> groups(Path sysfs, Path devfs, List<PciFunction> devices, boolean noiommuMode) {
         Map<Integer, List<PciFunction>> members = new TreeMap<>();
         for (PciFunction f : devices) {
             if (f.iommuGroup() != null) {
@@ -438,7 +443,7 @@ final class SysfsScanner {
             }
         }
         Set<String> vfioNodes = new HashSet<>(Arrays.asList(Sysfs.list(devfs.resolve("vfio"))));
-        GroupContext context = new GroupContext(sysfs, devfs, vfioNodes::contains);
+        GroupContext context = new GroupContext(sysfs, devfs, noiommuMode, vfioNodes::contains);
         List<IommuGroup> out = new ArrayList<>(members.size());
         for (Map.Entry<Integer, List<PciFunction>> e : members.entrySet()) {
             out.add(group(e.getKey(), e.getValue(), context));
@@ -453,9 +458,8 @@ final class SysfsScanner {
         final boolean noiommuMode;
         final java.util.function.Predicate<String> vfioNode;
 
-        GroupContext(Path sysfs, Path devfs, java.util.function.Predicate<String> vfioNode) {
-            String noiommuParam = Sysfs.text(sysfs.resolve("module/vfio/parameters/enable_unsafe_noiommu_mode"));
-            this.noiommuMode = "Y".equals(noiommuParam) || "1".equals(noiommuParam);
+        GroupContext(Path sysfs, Path devfs, boolean noiommuMode, java.util.function.Predicate<String> vfioNode) {
+            this.noiommuMode = noiommuMode;
             this.devfs = devfs;
             this.groupsDir = sysfs.resolve("kernel/iommu_groups");
             this.vfioNode = vfioNode;
